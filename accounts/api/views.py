@@ -1,0 +1,65 @@
+"""API: token, the current user, the staff directory and the organisation tree."""
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal.audit import audit_log
+from portal.models import AuditEvent
+
+from ..selectors import orgunits_visible_to, user_list_for
+from .serializers import OrgUnitSerializer, TokenRequestSerializer, TokenResponseSerializer, UserSerializer
+
+
+class TokenView(APIView):
+    """Exchange username and password for an API token. Repeated failures lock the pair out (429)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])
+    def post(self, request):
+        ser = TokenRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(django_request, **ser.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            msg = _("Too many failed attempts; this account is locked for a while.")
+            return Response({"detail": msg, "message": msg}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None or not user.is_active:
+            msg = _("Unable to log in with the provided credentials.")
+            return Response({"detail": msg, "message": msg}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_log(action=AuditEvent.Action.TOKEN_ISSUED, actor=user, request=django_request)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class UserListView(generics.ListAPIView):
+    """Staff in the caller's scope (ORG-3)."""
+
+    serializer_class = UserSerializer
+    ordering_fields = ["username"]
+
+    def get_queryset(self):
+        return user_list_for(self.request.user, search=self.request.query_params.get("q", ""))
+
+
+class OrgUnitListView(generics.ListAPIView):
+    serializer_class = OrgUnitSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return orgunits_visible_to(self.request.user)

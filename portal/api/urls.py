@@ -1,0 +1,6 @@
+"""Everything under /api/v1/. Each app adds its own `<app>/api/urls.py` here."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+]

@@ -1,0 +1,42 @@
+"""Role-aware navigation. Each entry names the roles that see it; apps append their own entries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+R_ALL = ("am", "mm", "agent", "leader", "manager", "quality", "analyst", "admin")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...] = R_ALL
+    order: int = 100
+
+
+NAV: list[NavItem] = [
+    NavItem(_("Home"), "home", order=0),
+    NavItem(_("People"), "people", ("leader", "manager", "quality", "analyst", "admin"), order=90),
+    NavItem(_("Security log"), "audit-log", ("admin",), order=95),
+]
+
+
+def register(*items: NavItem) -> None:
+    NAV.extend(items)
+
+
+def items_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    out = []
+    for item in sorted(NAV, key=lambda i: i.order):
+        if not user.has_role(*item.roles):
+            continue
+        try:
+            out.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+        except NoReverseMatch:
+            continue
+    return out
