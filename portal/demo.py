@@ -15,6 +15,7 @@ from faker import Faker
 
 SEEDERS: list[str] = [
     "accounts.demo.seed",
+    "groupclients.demo.seed",
 ]
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from django.utils.module_loading import import_string
 
 PANEL_PROVIDERS: list[str] = [
+    "visits.home.am_visits_panel",
+    "visits.home.repairs_panel",
+    "visits.home.team_compliance_panel",
     "accounts.home.profile_panel",
     "accounts.home.team_panel",
     "accounts.home.security_panel",

@@ -40,3 +40,56 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class PolicyValue(models.Model):
+    """An administrator's override of one registered policy value (SPEC CFG-1).
+
+    Only overrides are stored: a key without a row has the default declared in `portal.policy`.
+    Write through `portal.policy.policy_set` / `policy_reset`, which validate and audit.
+    """
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    # JSON-native form of the typed value: int, bool, str, or a decimal as a string (no float rounding).
+    value = models.JSONField(_("value"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("policy value")
+        verbose_name_plural = _("policy values")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
+
+
+class WorkdayOverride(models.Model):
+    """An administrator's ruling on one day, above the published calendar (SPEC SAT-3, CFG-1).
+
+    Used for years chinesecalendar does not know yet (enter the State Council's arrangement) and to
+    correct any day. Write through `portal.workdays.workday_override_set` / `workday_override_delete`.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"), default=False,
+        help_text=_("Ticked: a working day (e.g. an adjusted weekend workday). Unticked: a day off."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'workday' if self.is_workday else 'day off'}"

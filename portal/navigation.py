@@ -19,6 +19,14 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", order=0),
+    NavItem(_("Customers"), "group-list", order=10),
+    NavItem(_("Visits"), "visit-list", ("am", "leader", "manager", "analyst", "admin", "quality"), order=12),
+    NavItem(_("Compliance"), "visit-compliance", ("am", "leader", "manager", "analyst", "admin"), order=14),
+    NavItem(_("Work plan"), "work-plan", ("am",), order=15),
+    NavItem(_("Surveys"), "survey-list", ("am", "leader", "manager", "analyst", "admin", "quality"), order=16),
+    NavItem(_("Repairs"), "repair-list", ("am", "leader", "manager", "analyst", "admin", "quality"), order=17),
+    NavItem(_("Data quality"), "data-quality", ("leader", "manager", "analyst", "admin"), order=20),
+    NavItem(_("Import"), "import-start", ("am", "leader", "manager", "admin"), order=80),
     NavItem(_("People"), "people", ("leader", "manager", "quality", "analyst", "admin"), order=90),
     NavItem(_("Security log"), "audit-log", ("admin",), order=95),
 ]

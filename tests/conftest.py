@@ -94,6 +94,26 @@ def people(org):
 
 
 @pytest.fixture
+def book(people, org):
+    """A small portfolio: g1 (am1, u11) with a branch site in u12 served by am3; g2 (am2, u21);
+    g3 (am3, u12); g4 (am1b, u11)."""
+    from tests.factories import ContactFactory, GroupFactory, SiteFactory
+
+    p = people
+    g1 = GroupFactory(name="杭州娃哈哈集团", grade="A", unit=org["u11"], account_manager=p["am1"])
+    SiteFactory(group=g1, name="总部", unit=org["u11"], local_am=p["am1"], local_mm=p["mm1"], is_headquarters=True)
+    SiteFactory(group=g1, name="滨江分部", unit=org["u12"], local_am=p["am3"], local_mm=p["mm1"])
+    g2 = GroupFactory(name="宁波港集团", unit=org["u21"], account_manager=p["am2"])
+    SiteFactory(group=g2, name="总部", unit=org["u21"], local_am=p["am2"], local_mm=p["mm2"])
+    g3 = GroupFactory(name="滨江电子厂", grade="C", unit=org["u12"], account_manager=p["am3"])
+    g4 = GroupFactory(name="西湖中学", grade="C", unit=org["u11"], account_manager=p["am1b"])
+    c1 = ContactFactory(group=g1, name="张总", type="decision_maker", mobile="13812345678",
+                        counterpart=p["am1"], counterpart_level="am")
+    c2 = ContactFactory(group=g2, name="李主任", type="contact", is_primary=True, mobile="13912345678")
+    return {"g1": g1, "g2": g2, "g3": g3, "g4": g4, "c1": c1, "c2": c2}
+
+
+@pytest.fixture
 def client_for(client):
     """client_for(user) → a Django test client logged in as that user."""
     from django.test import Client

@@ -3,4 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("groupclients.api.urls")),
+    path("", include("visits.api.urls")),
+    path("sms/", include("portal.sms.api.urls")),
 ]

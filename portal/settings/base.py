@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap 5 assets shipped by django-bootstrap-static: no CDN
     # ours
     "portal",
+    "portal.sms",
     "accounts",
     "groupclients",
     "visits",

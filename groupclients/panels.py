@@ -1,0 +1,5 @@
+"""Extension point of the customer file: later features (visits, tickets, alerts) add a provider
+`fn(user, group) -> dict | None` here; a panel is rendered only when its provider returns data."""
+GROUP_PANELS: list[str] = [
+    "visits.home.group_visits_panel",
+]

@@ -1,0 +1,579 @@
+"""Spreadsheet import and export of groups, sites, contacts and members (SPEC GC-8, ORG-3, ORG-4).
+
+Import: read every row, validate every row (reporting each bad row with its reason), and only if
+all are good apply them inside one transaction — an import never half-applies. Progress of the
+apply is published in the cache so the page can show it while a Celery worker does the work.
+Export: the rows the user may see, with personal data masked unless they own the record.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from accounts.masking import mask_date, mask_mobile
+from accounts.models import OrgUnit, User
+
+from .models import Contact, GroupCustomer, ImportJob, Industry, Member, OrganisationType, Product, Site
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    zh: str
+    en: str
+    required: bool = False
+    example: Any = ""
+
+
+class RowError(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    return str(v).strip()
+
+
+def _date(v: Any, field: str) -> dt.date | None:
+    if v in (None, ""):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = _text(v).replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise RowError({field: [_("Not a date (use YYYY-MM-DD): %(v)s") % {"v": s}]}) from None
+
+
+def _int(v: Any, field: str) -> int | None:
+    s = _text(v).replace(",", "")
+    if not s:
+        return None
+    try:
+        return int(Decimal(s))
+    except (InvalidOperation, ValueError):
+        raise RowError({field: [_("Not a whole number: %(v)s") % {"v": s}]}) from None
+
+
+def _decimal(v: Any, field: str) -> Decimal | None:
+    s = _text(v).replace(",", "")
+    if not s:
+        return None
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        raise RowError({field: [_("Not a number: %(v)s") % {"v": s}]}) from None
+
+
+def _bool(v: Any) -> bool:
+    return _text(v).lower() in ("1", "y", "yes", "true", "是", "√", "x")
+
+
+def _choice(v: Any, choices, field: str, default: str | None = None) -> str:
+    s = _text(v)
+    if not s:
+        if default is not None:
+            return default
+        raise RowError({field: [_("This field is required.")]})
+    for value, label in choices:
+        if s.lower() in (str(value).lower(), str(label).lower()):
+            return value
+    raise RowError({field: [_("Unknown value %(v)s; use one of: %(c)s") % {
+        "v": s, "c": ", ".join(str(v) for v, _l in choices if v)}]})
+
+
+class Lookups:
+    """Reference data resolved once per import, not once per row."""
+
+    def __init__(self, user: User, writable_groups):
+        self.user = user
+        self.org_types = {**{o.code: o for o in OrganisationType.objects.all()},
+                          **{o.name: o for o in OrganisationType.objects.all()}}
+        self.industries = {**{o.code: o for o in Industry.objects.all()}, **{o.name: o for o in Industry.objects.all()}}
+        self.products = {**{o.code: o for o in Product.objects.all()}, **{o.name: o for o in Product.objects.all()}}
+        self.units = {u.code: u for u in OrgUnit.objects.filter(level=OrgUnit.Level.UNIT)}
+        self.writable_groups = writable_groups
+        self._users: dict[str, User | None] = {}
+        self._groups: dict[str, GroupCustomer | None] = {}
+
+    def ref(self, table: dict, v: Any, field: str, required: bool = True):
+        s = _text(v)
+        if not s:
+            if required:
+                raise RowError({field: [_("This field is required.")]})
+            return None
+        if s not in table:
+            raise RowError({field: [_("Unknown %(f)s: %(v)s") % {"f": field, "v": s}]})
+        return table[s]
+
+    def user_with_role(self, v: Any, field: str, role: str) -> User:
+        s = _text(v)
+        if not s:
+            raise RowError({field: [_("This field is required.")]})
+        if s not in self._users:
+            self._users[s] = User.objects.filter(username=s, is_active=True).first()
+        u = self._users[s]
+        if u is None or not u.has_role(role):
+            raise RowError({field: [_("No active user %(v)s with the role %(r)s.") % {"v": s, "r": role}]})
+        return u
+
+    def group(self, v: Any, field: str = "group_code") -> GroupCustomer:
+        s = _text(v)
+        if not s:
+            raise RowError({field: [_("This field is required.")]})
+        if s not in self._groups:
+            self._groups[s] = self.writable_groups.filter(code=s).first()
+        g = self._groups[s]
+        if g is None:
+            raise RowError({field: [_("No group %(v)s that you may change.") % {"v": s}]})
+        return g
+
+
+def _may_own(user: User, unit: OrgUnit, am: User) -> bool:
+    """May this user create a group in this unit for this AM? (write scope of GROUP_SCOPE)"""
+    if user.has_role("admin"):
+        return True
+    if user.has_role("manager") and user.unit and unit.branch_id == (user.unit.branch_id or user.unit_id):
+        return True
+    if user.has_role("leader") and unit.pk == user.unit_id:
+        return True
+    return user.has_role("am") and am.pk == user.pk
+
+
+# ---- the four kinds -------------------------------------------------------------------------
+class Kind:
+    key: str
+    columns: list[Col]
+    unique_key: Callable[[dict], str]
+
+    def build(self, row: dict, lk: Lookups) -> tuple[Any, bool]:
+        raise NotImplementedError
+
+    def save(self, obj: Any, is_new: bool, by: User) -> None:
+        raise NotImplementedError
+
+
+class GroupsKind(Kind):
+    key = "groups"
+    columns = [
+        Col("code", "集团编码", "Group code", False, "G00001234"),
+        Col("name", "集团名称", "Name", True, "杭州示例科技有限公司"),
+        Col("org_type", "单位类型", "Organisation type", False, "enterprise"),
+        Col("address", "地址", "Address", False, "杭州市西湖区文三路 1 号"),
+        Col("phone", "电话", "Phone", False, "0571-88880000"),
+        Col("industry", "行业", "Industry", False, "it"),
+        Col("employee_count", "员工数", "Employees", False, 350),
+        Col("annual_revenue", "年营业额(万元)", "Annual revenue (10k CNY)", False, 12000),
+        Col("grade", "集团类别", "Class", True, "B"),
+        Col("status", "状态", "Status", False, "prospect"),
+        Col("unit_code", "所属营销单元编码", "Unit code", True, "ZJ-HZ-XH"),
+        Col("am_username", "客户经理账号", "AM username", True, "am1"),
+    ]
+
+    def build(self, row, lk):
+        code = _text(row.get("code"))
+        existing = GroupCustomer.objects.filter(code=code).first() if code else None
+        if existing is not None and not lk.writable_groups.filter(pk=existing.pk).exists():
+            raise RowError({"code": [_("Group %(v)s exists but is outside your scope.") % {"v": code}]})
+        errors: dict[str, list[str]] = {}
+        values: dict[str, Any] = {"name": _text(row.get("name"))}
+        for key, fn in (
+            ("org_type", lambda: lk.ref(lk.org_types, row.get("org_type"), "org_type", False)),
+            ("industry", lambda: lk.ref(lk.industries, row.get("industry"), "industry", False)),
+            ("employee_count", lambda: _int(row.get("employee_count"), "employee_count")),
+            ("annual_revenue", lambda: _decimal(row.get("annual_revenue"), "annual_revenue")),
+            ("grade", lambda: _choice(row.get("grade"), GroupCustomer.Grade.choices, "grade")),
+            ("unit", lambda: lk.ref(lk.units, row.get("unit_code"), "unit_code")),
+            ("account_manager", lambda: lk.user_with_role(row.get("am_username"), "am_username", "am")),
+        ):
+            try:
+                values[key] = fn()
+            except RowError as e:
+                errors.update(e.errors)
+        values["address"] = _text(row.get("address"))
+        values["phone"] = _text(row.get("phone"))
+        status = _text(row.get("status"))
+        if errors:
+            raise RowError(errors)
+        if existing is None and not _may_own(lk.user, values["unit"], values["account_manager"]):
+            raise RowError({"am_username": [_("You may not create groups for this unit or AM.")]})
+        obj = existing or GroupCustomer(code=code or "")
+        for k, v in values.items():
+            setattr(obj, k, v)
+        if existing is None:
+            obj.status = _choice(status, GroupCustomer.Status.choices, "status", GroupCustomer.Status.PROSPECT)
+        elif status and _choice(status, GroupCustomer.Status.choices, "status") != existing.status:
+            raise RowError({"status": [_("Change the status of an existing group on its page (GC-2).")]})
+        try:
+            obj.full_clean(exclude=["code"] if not code else None, validate_unique=bool(code) and existing is None)
+        except ValidationError as e:
+            raise RowError(e.message_dict) from None
+        return obj, existing is None
+
+    def save(self, obj, is_new, by):
+        from .services import group_create, group_update
+
+        fields = {f: getattr(obj, f) for f in ("name", "org_type", "industry", "address", "phone",
+                                                "employee_count", "annual_revenue", "grade", "unit",
+                                                "account_manager")}
+        if is_new:
+            if obj.code:
+                fields["code"] = obj.code
+            group_create(by=by, status=obj.status, **fields)
+        else:
+            group_update(group=GroupCustomer.objects.get(pk=obj.pk), by=by, **fields)
+
+
+class SitesKind(Kind):
+    key = "sites"
+    columns = [
+        Col("group_code", "集团编码", "Group code", True, "G00001234"),
+        Col("name", "站点名称", "Site name", True, "滨江分部"),
+        Col("address", "地址", "Address", False, "杭州市滨江区江南大道 100 号"),
+        Col("unit_code", "营销单元编码", "Unit code", True, "ZJ-HZ-BJ"),
+        Col("local_am", "属地客户经理账号", "Local AM username", True, "am1"),
+        Col("local_mm", "属地维护经理账号", "Local MM username", True, "mm1"),
+        Col("is_headquarters", "是否总部", "Headquarters", False, "否"),
+    ]
+
+    def build(self, row, lk):
+        errors, values = {}, {}
+        for key, fn in (
+            ("group", lambda: lk.group(row.get("group_code"))),
+            ("unit", lambda: lk.ref(lk.units, row.get("unit_code"), "unit_code")),
+            ("local_am", lambda: lk.user_with_role(row.get("local_am"), "local_am", "am")),
+            ("local_mm", lambda: lk.user_with_role(row.get("local_mm"), "local_mm", "mm")),
+        ):
+            try:
+                values[key] = fn()
+            except RowError as e:
+                errors.update(e.errors)
+        if errors:
+            raise RowError(errors)
+        name = _text(row.get("name"))
+        obj = Site.objects.filter(group=values["group"], name=name).first() if name else None
+        is_new = obj is None
+        obj = obj or Site()
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.name, obj.address, obj.is_headquarters = name, _text(row.get("address")), _bool(row.get("is_headquarters"))
+        try:
+            obj.full_clean()
+        except ValidationError as e:
+            raise RowError(e.message_dict) from None
+        return obj, is_new
+
+    def save(self, obj, is_new, by):
+        obj.save()
+
+
+class ContactsKind(Kind):
+    key = "contacts"
+    columns = [
+        Col("group_code", "集团编码", "Group code", True, "G00001234"),
+        Col("name", "姓名", "Name", True, "张三"),
+        Col("type", "类型", "Type", True, "contact"),
+        Col("is_primary", "首要联系人", "Primary contact", False, "是"),
+        Col("department", "部门", "Department", False, "信息中心"),
+        Col("post", "职务", "Post", False, "主任"),
+        Col("mobile", "手机号码", "Mobile", True, "13812345678"),
+        Col("birthday", "生日", "Birthday", False, "1980-05-01"),
+        Col("counterpart", "我方对口人账号", "Counterpart username", False, "am1"),
+        Col("counterpart_level", "对口层级", "Counterpart level", False, "am"),
+        Col("do_not_disturb", "免打扰", "Do not disturb", False, "否"),
+    ]
+
+    def build(self, row, lk):
+        errors, values = {}, {}
+        for key, fn in (
+            ("group", lambda: lk.group(row.get("group_code"))),
+            ("type", lambda: _choice(row.get("type"), Contact.Type.choices, "type")),
+            ("birthday", lambda: _date(row.get("birthday"), "birthday")),
+            ("counterpart_level", lambda: _choice(row.get("counterpart_level"), Contact.CounterpartLevel.choices,
+                                                  "counterpart_level", "")),
+        ):
+            try:
+                values[key] = fn()
+            except RowError as e:
+                errors.update(e.errors)
+        cp = _text(row.get("counterpart"))
+        if cp:
+            u = User.objects.filter(username=cp, is_active=True).first()
+            if u is None:
+                errors["counterpart"] = [_("No active user %(v)s.") % {"v": cp}]
+            values["counterpart"] = u
+        if errors:
+            raise RowError(errors)
+        mobile = _text(row.get("mobile"))
+        obj = Contact.objects.filter(group=values["group"], mobile=mobile).first() if mobile else None
+        is_new = obj is None
+        obj = obj or Contact()
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.name, obj.mobile = _text(row.get("name")), mobile
+        obj.department, obj.post = _text(row.get("department")), _text(row.get("post"))
+        obj.is_primary, obj.do_not_disturb = _bool(row.get("is_primary")), _bool(row.get("do_not_disturb"))
+        try:
+            obj.full_clean(validate_constraints=False)
+        except ValidationError as e:
+            raise RowError(e.message_dict) from None
+        return obj, is_new
+
+    def save(self, obj, is_new, by):
+        from .services import contact_create, contact_update
+
+        fields = {f: getattr(obj, f) for f in ("name", "type", "is_primary", "department", "post", "mobile",
+                                                "birthday", "counterpart", "counterpart_level", "do_not_disturb")}
+        if is_new:
+            contact_create(group=obj.group, by=by, **fields)
+        else:
+            contact_update(contact=Contact.objects.get(pk=obj.pk), by=by, note="import", **fields)
+
+
+class MembersKind(Kind):
+    key = "members"
+    columns = [
+        Col("group_code", "集团编码", "Group code", True, "G00001234"),
+        Col("mobile", "手机号码", "Mobile", True, "13912345678"),
+        Col("name", "姓名", "Name", False, "李四"),
+        Col("product", "产品编码", "Product code", False, "vnet"),
+        Col("vip_tier", "VIP等级", "VIP tier", False, "gold"),
+        Col("billing_type", "付费类型", "Billing type", False, "postpaid"),
+        Col("status", "状态", "Status", False, "active"),
+    ]
+
+    def build(self, row, lk):
+        errors, values = {}, {}
+        for key, fn in (
+            ("group", lambda: lk.group(row.get("group_code"))),
+            ("product", lambda: lk.ref(lk.products, row.get("product"), "product", False)),
+            ("vip_tier", lambda: _choice(row.get("vip_tier"), Contact._meta.get_field("vip_tier").choices,
+                                         "vip_tier", "")),
+            ("billing_type", lambda: _choice(row.get("billing_type"), Member.BillingType.choices, "billing_type",
+                                             Member.BillingType.POSTPAID)),
+            ("status", lambda: _choice(row.get("status"), Member.Status.choices, "status", Member.Status.ACTIVE)),
+        ):
+            try:
+                values[key] = fn()
+            except RowError as e:
+                errors.update(e.errors)
+        if errors:
+            raise RowError(errors)
+        mobile = _text(row.get("mobile"))
+        obj = Member.objects.filter(mobile=mobile).first() if mobile else None
+        if obj is not None and not lk.writable_groups.filter(pk=obj.group_id).exists():
+            raise RowError({"mobile": [_("This number belongs to a group outside your scope.")]})
+        is_new = obj is None
+        obj = obj or Member(mobile=mobile)
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.name = _text(row.get("name"))
+        try:
+            obj.full_clean(validate_unique=is_new)
+        except ValidationError as e:
+            raise RowError(e.message_dict) from None
+        return obj, is_new
+
+    def save(self, obj, is_new, by):
+        obj.save()
+
+
+KINDS: dict[str, Kind] = {k.key: k for k in (GroupsKind(), SitesKind(), ContactsKind(), MembersKind())}
+
+
+def _header_map(kind: Kind, header: Iterable[Any]) -> tuple[dict[int, str], list[str]]:
+    names = {}
+    for c in kind.columns:
+        for alias in (c.key, c.zh, c.en):
+            names[alias.strip().lower()] = c.key
+    mapping = {}
+    for i, h in enumerate(header):
+        key = names.get(_text(h).rstrip("*").strip().lower())
+        if key:
+            mapping[i] = key
+    missing = [c.zh + " / " + c.en for c in kind.columns if c.required and c.key not in mapping.values()]
+    return mapping, missing
+
+
+def read_rows(kind: Kind, fileobj, filename: str) -> list[dict[str, Any]]:
+    """The data rows as dicts keyed by column key. Raises ValueError with a message on a bad file."""
+    if filename.lower().endswith(".csv"):
+        raw = fileobj.read()
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        table = list(csv.reader(io.StringIO(text)))
+    else:
+        try:
+            wb = load_workbook(fileobj, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises several kinds for a corrupt file
+            raise ValueError(_("This is not a readable .xlsx file (%(e)s).") % {"e": e.__class__.__name__}) from e
+        table = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    if not table:
+        raise ValueError(_("The file is empty."))
+    mapping, missing = _header_map(kind, table[0])
+    if missing:
+        raise ValueError(_("Missing required columns: %(c)s") % {"c": "; ".join(missing)})
+    rows = []
+    for line in table[1:]:
+        if all(_text(v) == "" for v in line):
+            continue
+        rows.append({key: (line[i] if i < len(line) else None) for i, key in mapping.items()})
+    return rows
+
+
+def validate(kind: Kind, rows: list[dict], user: User, writable_groups) -> tuple[list, list[dict]]:
+    """Check every row; returns (built objects, errors). Row numbers count the header as row 1."""
+    lk = Lookups(user, writable_groups)
+    built, errors, seen = [], [], {}
+    dedupe_field = {"groups": "code", "sites": None, "contacts": "mobile", "members": "mobile"}[kind.key]
+    for n, row in enumerate(rows, start=2):
+        try:
+            obj, is_new = kind.build(row, lk)
+            if dedupe_field:
+                key = _text(row.get(dedupe_field))
+                if key and key in seen:
+                    raise RowError({dedupe_field: [_("Same value as row %(r)d.") % {"r": seen[key]}]})
+                if key:
+                    seen[key] = n
+            built.append((n, obj, is_new))
+        except RowError as e:
+            errors.append({"row": n, "errors": {k: [str(m) for m in v] for k, v in e.errors.items()}})
+    return built, errors
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def run_import(job: ImportJob, *, apply: bool) -> ImportJob:
+    """Dry run (apply=False) or apply (apply=True) of one import job. All rows or none."""
+    from .selectors import groups_in_scope
+
+    kind = KINDS[job.kind]
+    user = job.created_by
+    with job.file.open("rb") as fh:
+        try:
+            rows = read_rows(kind, fh, job.original_name)
+        except ValueError as e:
+            job.status, job.errors = ImportJob.Status.INVALID, [{"row": 1, "errors": {"file": [str(e)]}}]
+            job.save(update_fields=["status", "errors"])
+            return job
+    job.total_rows = len(rows)
+    if not apply:
+        built, errors = validate(kind, rows, user, groups_in_scope(user, "write"))
+        job.errors = errors
+        job.status = ImportJob.Status.INVALID if errors else ImportJob.Status.VALID
+        job.created_count = sum(1 for _n, _o, new in built if new)
+        job.updated_count = len(built) - job.created_count
+        job.save(update_fields=["status", "errors", "total_rows", "created_count", "updated_count"])
+        return job
+    from django.utils import timezone
+
+    try:
+        with transaction.atomic():
+            # validate again inside the transaction: the data may have changed since the dry run
+            built, errors = validate(kind, rows, user, groups_in_scope(user, "write"))
+            if errors:
+                raise RowError({"rows": [str(len(errors))]})
+            for i, (_n, obj, is_new) in enumerate(built, start=1):
+                kind.save(obj, is_new, user)
+                if i % 50 == 0 or i == len(built):
+                    cache.set(progress_key(job.pk), {"done": i, "total": len(built)}, 3600)
+    except RowError:
+        job.status, job.errors = ImportJob.Status.FAILED, errors
+    except (ValidationError, Exception) as e:  # any failure rolls every row back
+        job.status = ImportJob.Status.FAILED
+        job.errors = [{"row": 0, "errors": {"apply": [str(e)]}}]
+    else:
+        job.status = ImportJob.Status.APPLIED
+        job.created_count = sum(1 for _n, _o, new in built if new)
+        job.updated_count = len(built) - job.created_count
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+# ---- templates and exports -------------------------------------------------------------------
+def template_workbook(kind: Kind) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = kind.key
+    ws.append([c.zh + ("*" if c.required else "") for c in kind.columns])
+    ws.append([c.example for c in kind.columns])
+    help_ws = wb.create_sheet("说明 Help")
+    help_ws.append(["列 / column", "English", "key", "必填 required"])
+    for c in kind.columns:
+        help_ws.append([c.zh, c.en, c.key, "是 yes" if c.required else ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[bytes, int]:
+    """The rows of one kind in the user's scope, masked for non-owners. Returns (xlsx bytes, rows)."""
+    from .selectors import (contact_list_for_user, group_list_for_user, member_list_for_user, present_contact,
+                            present_member, sites_in_scope)
+    from .scopes import sees_financials
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(kind_key)
+    n = 0
+    if kind_key == "groups":
+        money = sees_financials(user)
+        ws.append(["集团编码", "集团名称", "类别", "状态", "行业", "地址", "电话", "员工数",
+                   *(["年营业额(万元)"] if money else []), "营销单元", "客户经理"])
+        for g in group_list_for_user(user, group_filters).iterator(chunk_size=2000):
+            ws.append([g.code, g.name, g.grade, g.get_status_display(), str(g.industry or ""), g.address, g.phone,
+                       g.employee_count, *([g.annual_revenue] if money else []), g.unit.code,
+                       g.account_manager.username])
+            n += 1
+    elif kind_key == "sites":
+        ws.append(["集团编码", "站点名称", "地址", "营销单元编码", "属地客户经理账号", "属地维护经理账号", "是否总部"])
+        for s in sites_in_scope(user).iterator(chunk_size=2000):
+            ws.append([s.group.code, s.name, s.address, s.unit.code, s.local_am.username, s.local_mm.username,
+                       "是" if s.is_headquarters else "否"])
+            n += 1
+    elif kind_key == "contacts":
+        ws.append(["集团编码", "集团名称", "姓名", "类型", "首要联系人", "部门", "职务", "手机号码", "生日",
+                   "我方对口人账号", "免打扰"])
+        for c in contact_list_for_user(user).iterator(chunk_size=2000):
+            present_contact(c)
+            ws.append([c.group.code, c.group.name, c.name, c.get_type_display(), "是" if c.is_primary else "否",
+                       c.department, c.post, c.mobile_display, c.birthday_display,
+                       c.counterpart.username if c.counterpart else "", "是" if c.do_not_disturb else "否"])
+            n += 1
+    elif kind_key == "members":
+        ws.append(["集团编码", "手机号码", "姓名", "产品编码", "VIP等级", "付费类型", "状态"])
+        for m in member_list_for_user(user).iterator(chunk_size=2000):
+            present_member(m)
+            ws.append([m.group.code, m.mobile_display, m.name, m.product.code if m.product else "", m.vip_tier,
+                       m.billing_type, m.status])
+            n += 1
+    else:
+        raise KeyError(kind_key)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), n
+
+
+__all__ = ["KINDS", "read_rows", "validate", "run_import", "template_workbook", "export_workbook",
+           "mask_mobile", "mask_date"]

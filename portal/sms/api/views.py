@@ -1,0 +1,126 @@
+"""Kannel's callbacks (SPEC SMS-2, SMS-3): incoming SMS (sms-service get-url) and delivery reports
+(dlr-url). Authenticated by the shared secret SMS_INBOUND_SECRET, not by a user."""
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from ..services import sms_receive, sms_record_dlr
+
+
+def _param(request, name: str) -> str | None:
+    """A parameter from the form body or the query string (Kannel uses GET; others may POST)."""
+    value = request.data.get(name) if hasattr(request.data, "get") else None
+    if value is None:
+        value = request.query_params.get(name)
+    return value
+
+
+def _check_secret(request) -> None:
+    given = _param(request, "secret") or ""
+    if not hmac.compare_digest(given.encode(), settings.SMS_INBOUND_SECRET.encode()):
+        raise PermissionDenied(_("Wrong or missing SMS gateway secret."))
+
+
+def _empty() -> HttpResponse:
+    # Kannel turns a non-empty body into a reply SMS to the subscriber: answer with nothing.
+    return HttpResponse(b"", status=200, content_type="text/plain; charset=utf-8")
+
+
+SECRET = OpenApiParameter("secret", OpenApiTypes.STR, description="Shared secret (SMS_INBOUND_SECRET).")
+ERRORS = {
+    200: OpenApiResponse(description="Stored. The body is empty: Kannel would send a body back as an SMS."),
+    400: OpenApiResponse(description="A required parameter is missing (JSON error)."),
+    403: OpenApiResponse(description="Wrong or missing secret (JSON error)."),
+}
+
+
+class InboundView(APIView):
+    """An SMS from a subscriber, delivered by Kannel's sms-service `get-url`.
+
+    Idempotent on `id` (Kannel's %I): a repeated delivery stores nothing new and runs no handler.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="sms_inbound",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.STR, required=True, description="Sender's number (%p)."),
+            OpenApiParameter("to", OpenApiTypes.STR, description="Number the SMS was sent to (%P)."),
+            OpenApiParameter("text", OpenApiTypes.STR, description="Message text, UTF-8 (%a)."),
+            OpenApiParameter("id", OpenApiTypes.STR, description="Gateway message id (%I)."),
+            SECRET,
+        ],
+        responses=ERRORS, auth=[],
+    )
+    def get(self, request):
+        return self._receive(request)
+
+    @extend_schema(operation_id="sms_inbound_post", parameters=[SECRET], responses=ERRORS, auth=[],
+                   request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT})
+    def post(self, request):
+        return self._receive(request)
+
+    def _receive(self, request):
+        _check_secret(request)
+        sender = (_param(request, "from") or "").strip()
+        if not sender:
+            raise ValidationError({"from": _("This parameter is required.")})
+        sms_receive(
+            sender=sender, receiver=_param(request, "to") or "", text=_param(request, "text") or "",
+            message_id=_param(request, "id"),
+        )
+        return _empty()
+
+
+class DeliveryReportView(APIView):
+    """A delivery report for one outbox row, delivered by Kannel's `dlr-url`."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="sms_dlr",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, required=True, description="Outbox row id."),
+            OpenApiParameter("type", OpenApiTypes.INT, required=True,
+                             description="Kannel report type (%d): 1 delivered, 2 undeliverable, 4 buffered, "
+                                         "8 accepted by the SMSC, 16 rejected by the SMSC."),
+            OpenApiParameter("ref", OpenApiTypes.STR, description="SMSC message id (%F)."),
+            OpenApiParameter("reply", OpenApiTypes.STR, description="SMSC answer (%A)."),
+            SECRET,
+        ],
+        responses={**ERRORS, 200: OpenApiResponse(description="Applied, or ignored for an unknown row; empty body.")},
+        auth=[],
+    )
+    def get(self, request):
+        return self._report(request)
+
+    @extend_schema(operation_id="sms_dlr_post", parameters=[SECRET], responses=ERRORS, auth=[],
+                   request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT})
+    def post(self, request):
+        return self._report(request)
+
+    def _report(self, request):
+        _check_secret(request)
+        try:
+            outbox_id = int(_param(request, "id") or "")
+            dlr_type = int(_param(request, "type") or "")
+        except ValueError:
+            raise ValidationError(_("`id` and `type` must be integers.")) from None
+        sms_record_dlr(outbox_id=outbox_id, dlr_type=dlr_type, gateway_ref=_param(request, "ref") or "",
+                       reply=_param(request, "reply") or "")
+        return _empty()

@@ -1,0 +1,48 @@
+"""Fixtures for the SMS gateway: the in-memory mailbox and a real Kannel (SPEC SMS-2).
+
+Other test packages can use them by importing into their conftest:
+    from tests.sms.conftest import kannel, sms_outbox  # noqa: F401
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import require_service
+from tests.sms.kannel import KannelHarness, kannel_available
+
+
+@pytest.fixture
+def sms_outbox():
+    """The memory backend's mailbox, emptied before and after the test: a list of OutgoingSms."""
+    from portal.sms import backends
+
+    backends.memory_clear()
+    yield backends.memory_outbox
+    backends.memory_clear()
+
+
+@pytest.fixture
+def kannel(live_server, transactional_db, settings, tmp_path):
+    """A running Kannel wired to this test's portal (live_server) — see tests/sms/kannel.py.
+
+    Settings point the portal at it: SMS_BACKEND=kannel, KANNEL_SENDSMS_URL, credentials and
+    SMS_DLR_BASE_URL (delivery reports come back to live_server). Its sms-service get-url is
+    live_server's /api/v1/sms/inbound/ with the test's SMS_INBOUND_SECRET. Needs the database
+    committed for real (transactional_db): Kannel calls the portal from another thread.
+    """
+    ok, why = kannel_available()
+    require_service(ok, why)
+    # Kannel resolves names itself; the loopback address avoids an IPv6 "localhost".
+    portal_url = live_server.url.replace("://localhost:", "://127.0.0.1:")
+    harness = KannelHarness(workdir=tmp_path / "kannel", portal_url=portal_url, secret=settings.SMS_INBOUND_SECRET)
+    try:
+        harness.start()
+        settings.SMS_BACKEND = "kannel"
+        settings.KANNEL_SENDSMS_URL = harness.sendsms_url
+        settings.KANNEL_USERNAME = harness.username
+        settings.KANNEL_PASSWORD = harness.password
+        settings.SMS_DLR_BASE_URL = portal_url
+        settings.KANNEL_TIMEOUT = 5
+        yield harness
+    finally:
+        harness.close()

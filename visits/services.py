@@ -1,0 +1,256 @@
+"""Writes for visits, surveys and satisfaction repair (SPEC VIS-2, VIS-4, SAT-1..6, PEN-1)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, User
+from groupclients.models import Contact, GroupCustomer
+from portal.exceptions import ApplicationError
+from portal.policy import policy
+from portal.sms.numbers import normalise_mobile
+from portal.sms.services import sms_queue
+from portal.workdays import deadline_end_of_nth_workday
+from tickets.models import LedgerEntry
+from tickets.services import ledger_record
+
+from .models import RepairCase, Survey, SurveyReply, VisitAttachment, VisitLog
+from .parsing import parse_score
+
+
+def _branch_of(group: GroupCustomer) -> OrgUnit:
+    return group.unit.branch or group.unit
+
+
+def branch_manager(branch: OrgUnit) -> User | None:
+    """The branch's group-department manager (SAT-3) — the supervisor a repair case is for."""
+    return (User.objects.filter(is_active=True, roles__code="manager")
+            .filter(Q(unit=branch) | Q(unit__branch=branch)).order_by("pk").first())
+
+
+def _qualified_supervisor(user: User, case: RepairCase) -> bool:
+    """The branch manager, or someone above (a manager at province level) (SAT-3)."""
+    if user.pk == case.supervisor_id:
+        return True
+    if not user.has_role("manager"):
+        return False
+    return user.unit is not None and (user.unit.level == OrgUnit.Level.PROVINCE or
+                                      (user.unit.branch_id or user.unit_id) == case.branch_id)
+
+
+def _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
+                 acceptance_passed, nonconformity_open) -> None:
+    errors: dict[str, list[str]] = {}
+    if not contacts:
+        errors["contacts"] = [_("Choose at least one contact met.")]
+    if any(c.group_id != group.pk for c in contacts):
+        errors["contacts"] = [_("Every contact met must belong to this group.")]
+    if any(c.status != Contact.Status.ACTIVE for c in contacts):
+        errors["contacts"] = [_("A contact who has left cannot be met on a visit.")]
+    if started_at > timezone.now() + dt.timedelta(hours=1):
+        errors["started_at"] = [_("A visit log records a visit that took place; the start is in the future.")]
+    if ended_at and ended_at < started_at:
+        errors["ended_at"] = [_("The visit cannot end before it starts.")]
+    if next_visit_on <= timezone.localtime(started_at).date():
+        errors["next_visit_on"] = [_("The next visit must be after this one.")]
+    if kind in VisitLog.PROJECT_KINDS and not any(u.has_role("mm") for u in companions):
+        errors["companions"] = [_("Project survey, acceptance and first inspection are joint visits: add the MM.")]
+    if kind == VisitLog.Kind.PROJECT_ACCEPTANCE:
+        if not attachments:
+            errors["attachments"] = [_("Acceptance needs photos or a scan of the completion form.")]
+        if acceptance_passed and nonconformity_open:
+            errors["acceptance_passed"] = [_("Acceptance cannot pass while a non-conformity is open.")]
+    if errors:
+        raise ApplicationError(_("The visit log is not complete."), extra={"errors": errors})
+
+
+@transaction.atomic
+def visit_log_create(
+    *, group: GroupCustomer, by: User, contacts: Sequence[Contact], kind: str, notes: str,
+    started_at: dt.datetime, next_visit_on: dt.date, purposes: Iterable[str] = (), companions: Sequence[User] = (),
+    ended_at: dt.datetime | None = None, attachments: Sequence[Any] = (), acceptance_passed: bool | None = None,
+    nonconformity_open: bool = False, account_manager: User | None = None, **extra: Any,
+) -> VisitLog:
+    """Record a visit (VIS-2) and, in the same transaction, queue one survey SMS per visited
+    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4)."""
+    contacts, companions = list(contacts), list(companions)
+    _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
+                 acceptance_passed, nonconformity_open)
+    purposes = sorted(set(purposes))
+    bad = set(purposes) - set(VisitLog.Purpose.values)
+    if bad:
+        raise ApplicationError(_("Unknown purpose: %(p)s") % {"p": ", ".join(bad)})
+    open_cases = []
+    if kind == VisitLog.Kind.REMEDIAL:
+        open_cases = list(RepairCase.objects.select_for_update().filter(
+            group=group, status__in=[RepairCase.Status.OPEN, RepairCase.Status.OVERDUE]))
+        if open_cases and not any(_qualified_supervisor(u, c) for u in companions for c in open_cases):
+            raise ApplicationError(
+                _("A remedial visit must be accompanied by the branch's department manager (SAT-3)."),
+                extra={"errors": {"companions": [_("Add the department manager as companion.")]}})
+    visit = VisitLog(group=group, account_manager=account_manager or by, kind=kind, purposes=purposes, notes=notes,
+                     started_at=started_at, ended_at=ended_at, next_visit_on=next_visit_on,
+                     acceptance_passed=acceptance_passed, nonconformity_open=nonconformity_open, created_by=by,
+                     **extra)
+    visit.full_clean()
+    visit.save()
+    visit.contacts.set(contacts)
+    visit.companions.set(companions)
+    for f in attachments:
+        VisitAttachment.objects.create(visit=visit, file=f, caption=getattr(f, "name", "")[:200])
+    _mark_visited(group, contacts, timezone.localtime(started_at).date())
+    for case in open_cases:
+        if any(_qualified_supervisor(u, case) for u in companions):
+            case.status, case.closed_at, case.closed_by_visit = RepairCase.Status.CLOSED, timezone.now(), visit
+            case.save(update_fields=["status", "closed_at", "closed_by_visit"])
+    for contact in contacts:
+        survey_send(visit=visit, contact=contact)
+    return visit
+
+
+def _mark_visited(group: GroupCustomer, contacts: Sequence[Contact], day: dt.date) -> None:
+    """Keep the derived last-visit dates (VIS-3) — only ever moving forward."""
+    GroupCustomer.objects.filter(pk=group.pk).filter(Q(last_visited_on__lt=day) | Q(last_visited_on=None)).update(
+        last_visited_on=day)
+    Contact.objects.filter(pk__in=[c.pk for c in contacts]).filter(
+        Q(last_visited_on__lt=day) | Q(last_visited_on=None)).update(last_visited_on=day)
+
+
+@transaction.atomic
+def visit_log_update(*, visit: VisitLog, by: User, **fields: Any) -> VisitLog:
+    """Edit a saved log's text fields; the history keeps every version (issue 4, item 1).
+    Contacts are not changed after saving: surveys already went to them."""
+    allowed = {"notes", "purposes", "next_visit_on", "ended_at", "acceptance_passed", "nonconformity_open",
+               "fault_cause", "fault_repair", "customer_assessment"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(_("These fields cannot change after saving: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for k, v in fields.items():
+        setattr(visit, k, v)
+    if visit.acceptance_passed and visit.nonconformity_open:
+        raise ApplicationError(_("Acceptance cannot pass while a non-conformity is open."))
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None, mobile: str | None = None,
+                group: GroupCustomer | None = None, account_manager: User | None = None,
+                ticket_id: int | None = None) -> Survey | None:
+    """Queue one satisfaction SMS (SAT-1, TKT-7), once per visit and contact. Contacts who asked for
+    no surveys, or who have left, get none."""
+    if contact is not None and (contact.no_surveys or contact.status != Contact.Status.ACTIVE):
+        return None
+    group = group or visit.group
+    am = account_manager or (visit.account_manager if visit else group.account_manager)
+    number = normalise_mobile(mobile or contact.mobile)
+    if visit is not None and Survey.objects.filter(visit=visit, contact=contact).exists():
+        return None
+    survey = Survey.objects.create(
+        visit=visit, contact=contact, group=group, account_manager=am, mobile=number, ticket_id=ticket_id,
+        expires_at=timezone.now() + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
+    )
+    key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
+    sms_queue(to=number, template="survey", related=survey, dedupe_key=key,
+              context={"name": contact.name if contact else "", "manager": str(am)})
+    return survey
+
+
+def survey_reply_record(message) -> bool:
+    """Inbound SMS handler (SMS-3): the reply goes to the most recent open survey of that number.
+    Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
+    sender = normalise_mobile(message.sender)
+    now = timezone.now()
+    with transaction.atomic():
+        survey = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
+                                                            expires_at__gte=now)
+                  .order_by("-sent_at", "-id").first())
+        if survey is None:
+            return False
+        score = parse_score(message.text)
+        SurveyReply.objects.create(survey=survey, sender=sender, text=message.text[:1000], parsed_score=score,
+                                   inbound_id=message.pk)
+        if score is None:
+            return True  # kept and shown; the survey waits for a readable answer
+        survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, now
+        survey.save(update_fields=["status", "score", "answered_at"])
+        if score in Survey.DISSATISFIED:
+            repair_case_open(survey=survey, at=now)
+    return True
+
+
+def repair_case_open(*, survey: Survey, at: dt.datetime) -> RepairCase:
+    """SAT-3/SAT-6: the branch manager must accompany the AM on a revisit by the end of the 2nd
+    mainland working day after the reply."""
+    group = survey.group
+    branch = _branch_of(group)
+    supervisor = branch_manager(branch)
+    due = deadline_end_of_nth_workday(at, int(policy("survey.repair_deadline_workdays")))
+    case, created = RepairCase.objects.get_or_create(
+        survey=survey, defaults={"group": group, "account_manager": survey.account_manager,
+                                 "supervisor": supervisor, "branch": branch, "due_at": due})
+    if created:
+        local_due = timezone.localtime(due).strftime("%m-%d %H:%M")
+        for person in {p for p in (supervisor, survey.account_manager) if p is not None and p.mobile}:
+            sms_queue(to=person.mobile, template="reminder", related=case,
+                      dedupe_key=f"repair:{case.pk}:{person.pk}",
+                      context={"name": str(person), "due": local_due,
+                               "message": _("%(group)s rated a visit %(score)s; a supervised remedial visit is "
+                                            "required") % {"group": group.name,
+                                                           "score": survey.get_score_display()}})
+    return case
+
+
+def surveys_expire(*, now: dt.datetime | None = None) -> int:
+    """SAT-2: no reply within the window → unanswered. One UPDATE; a second run changes nothing."""
+    now = now or timezone.now()
+    return Survey.objects.filter(status=Survey.Status.SENT, expires_at__lt=now).update(
+        status=Survey.Status.UNANSWERED)
+
+
+def repairs_mark_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """SAT-5: a repair not done in time → overdue, and a ledger entry for the branch and the person.
+    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so two concurrent runs never share one;
+    the ledger's unique constraint makes a repeated run write nothing twice."""
+    now = now or timezone.now()
+    marked = entries = 0
+    while True:
+        with transaction.atomic():
+            qs = RepairCase.objects.filter(status=RepairCase.Status.OPEN, due_at__lt=now).order_by("pk")
+            if connection_supports_skip_locked():
+                qs = qs.select_for_update(skip_locked=True)
+            batch = list(qs.select_related("account_manager")[:500])
+            if not batch:
+                return {"repairs_overdue": marked, "ledger_entries": entries}
+            RepairCase.objects.filter(pk__in=[c.pk for c in batch], status=RepairCase.Status.OPEN).update(
+                status=RepairCase.Status.OVERDUE)
+            for case in batch:
+                marked += 1
+                for kwargs in ({"person": case.account_manager,
+                                "points": -abs(policy("penalty.missed_repair_person_points"))},
+                               {"branch": case.branch, "points": -abs(policy("penalty.missed_repair_branch_points"))}):
+                    if ledger_record(rule=LedgerEntry.Rule.MISSED_REPAIR, source=case, when=case.due_at,
+                                     note=f"{case.group.name}", **kwargs):
+                        entries += 1
+
+
+def connection_supports_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def last_visits(group_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    return dict(VisitLog.objects.filter(group_id__in=list(group_ids)).values("group_id")
+                .annotate(m=Max("started_at")).values_list("group_id", "m"))
+
+
+__all__ = ["visit_log_create", "visit_log_update", "survey_send", "survey_reply_record", "repair_case_open",
+           "surveys_expire", "repairs_mark_overdue", "branch_manager", "settings"]
