@@ -75,6 +75,24 @@ class Owned(Rule):
         return _any_path(model, self.paths, [user.pk])
 
 
+class AnyOf(Rule):
+    """The union of several rules (e.g. an MM sees the unit's tickets and those assigned to them)."""
+
+    def __init__(self, *rules: Rule):
+        self.rules = rules
+
+    def q(self, user, spec, model):
+        combined = None
+        for rule in self.rules:
+            q = rule.q(user, spec, model)
+            if q is None:
+                continue
+            if not q:
+                return Q()
+            combined = q if combined is None else combined | q
+        return combined
+
+
 ALL: Rule = _All()
 NONE: Rule = _None()
 IN_UNIT: Rule = _Units(branch=False)

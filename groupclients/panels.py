@@ -2,4 +2,5 @@
 `fn(user, group) -> dict | None` here; a panel is rendered only when its provider returns data."""
 GROUP_PANELS: list[str] = [
     "visits.home.group_visits_panel",
+    "tickets.home.group_tickets_panel",
 ]

@@ -48,10 +48,10 @@ class PolicyValueAdmin(admin.ModelAdmin):
         return False  # "reset to default" on the edit page, audited
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("", self.admin_site.admin_view(self.changelist_view), name="%s_%s_changelist" % info),
-            path("<str:key>/", self.admin_site.admin_view(self.edit_view), name="%s_%s_edit" % info),
+            path("", self.admin_site.admin_view(self.changelist_view), name=f"{prefix}_changelist"),
+            path("<str:key>/", self.admin_site.admin_view(self.edit_view), name=f"{prefix}_edit"),
         ]
 
     def _context(self, request: HttpRequest, **extra) -> dict:

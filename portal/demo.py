@@ -16,6 +16,8 @@ from faker import Faker
 SEEDERS: list[str] = [
     "accounts.demo.seed",
     "groupclients.demo.seed",
+    "visits.demo.seed",
+    "tickets.demo.seed",
 ]
 
 

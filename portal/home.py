@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.utils.module_loading import import_string
 
 PANEL_PROVIDERS: list[str] = [
+    "tickets.home.my_tickets_panel",
+    "tickets.home.board_panel",
     "visits.home.am_visits_panel",
     "visits.home.repairs_panel",
     "visits.home.team_compliance_panel",

@@ -178,7 +178,7 @@ def register(d: PolicyDef) -> PolicyDef:
     """
     key = d.key
     if not _KEY_RE.match(key) or "__" in key:
-        raise ValueError(f"policy key {key!r} must be dotted lower_snake_case, e.g. 'survey.reply_window_hours'")
+        raise ValueError(f"policy key {key!r} must be dotted lower_snake_case: 'survey.reply_window_hours'")
     if key in REGISTRY:
         raise ValueError(f"policy key {key!r} is registered twice")
     if d.group not in GROUPS:

@@ -18,7 +18,7 @@ build one `WorkdayCalendar()` and use its methods: it reads each year's override
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -38,7 +38,7 @@ ONE_DAY = timedelta(days=1)
 # ---- the published arrangement (chinesecalendar) ---------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_year_published(year: int) -> bool:
     """Does the installed chinesecalendar know the holiday arrangement of `year`?"""
     if not 1 <= year <= 9999:

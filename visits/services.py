@@ -181,6 +181,10 @@ def survey_reply_record(message) -> bool:
             return True  # kept and shown; the survey waits for a readable answer
         survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, now
         survey.save(update_fields=["status", "score", "answered_at"])
+        if survey.ticket_id:  # TKT-7: the reporter rated a repair
+            from tickets.workflow import ticket_record_rating
+
+            ticket_record_rating(ticket_id=survey.ticket_id, score=score)
         if score in Survey.DISSATISFIED:
             repair_case_open(survey=survey, at=now)
     return True

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("groupclients.api.urls")),
     path("", include("visits.api.urls")),
+    path("", include("tickets.api.urls")),
     path("sms/", include("portal.sms.api.urls")),
 ]

@@ -29,4 +29,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "GroupStatusEnum": "groupclients.models.GroupCustomer.Status",
+        "MemberStatusEnum": "groupclients.models.Member.Status",
+        "ContactStatusEnum": "groupclients.models.Contact.Status",
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "TicketChannelEnum": "tickets.models.Ticket.Channel",
+        "ParticipationEnum": "tickets.models.Ticket.Participation",
+        "ComplaintStatusEnum": "tickets.models.Complaint.Status",
+        "ComplaintChannelEnum": "tickets.models.Complaint.Channel",
+        "FaultCauseEnum": "tickets.models.FaultCause",
+        "SurveyStatusEnum": "visits.models.Survey.Status",
+        "RepairStatusEnum": "visits.models.RepairCase.Status",
+    },
 }

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -252,36 +252,39 @@ def sms_record_dlr(
 
     1 delivered → delivered; 2 undeliverable / 16 rejected → failed (unless already delivered);
     8 accepted by the SMSC / 4 buffered → sent. Reports may arrive in any order (Kannel fetches
-    them in parallel): every update is conditional, so a late "accepted" never undoes
-    "delivered". A report for a row still "sending" or waiting for a retry (the worker died or
-    timed out after the gateway took it) marks it sent, so it is not sent again.
+    them in parallel): each status change is one UPDATE conditional on the current status, so a
+    late "accepted" never undoes "delivered". A report for a row still "sending" or waiting for a
+    retry (the worker died or timed out after the gateway took it) marks it sent, so it is not
+    sent again. A report that changes nothing writes nothing (the DLR endpoint is the busiest
+    writer after the flush).
     """
-    row = OutboxMessage.objects.filter(pk=outbox_id).first()
-    if row is None:
-        logger.warning("Delivery report for unknown outbox row %s (type %s)", outbox_id, dlr_type)
-        return None
     now = timezone.now()
     qs = OutboxMessage.objects.filter(pk=outbox_id)
     seen: dict[str, Any] = {"dlr_type": dlr_type}
     if gateway_ref:
         seen["gateway_ref"] = gateway_ref[:100]
-    qs.update(**seen)
     if dlr_type & DLR_DELIVERED:
-        qs.exclude(status=Status.DELIVERED).update(
-            status=Status.DELIVERED, delivered_at=now, sent_at=Coalesce("sent_at", now), last_error=""
+        updated = qs.exclude(status=Status.DELIVERED).update(
+            status=Status.DELIVERED, delivered_at=now, sent_at=Coalesce("sent_at", Value(now)), last_error="", **seen
         )
     elif dlr_type & (DLR_UNDELIVERABLE | DLR_SMSC_REJECT):
         what = "undeliverable" if dlr_type & DLR_UNDELIVERABLE else "rejected by the SMSC"
-        qs.exclude(status=Status.DELIVERED).update(
-            status=Status.FAILED, last_error=f"Delivery report {dlr_type} ({what}): {reply}"[:2000]
+        updated = qs.exclude(status=Status.DELIVERED).update(
+            status=Status.FAILED, last_error=f"Delivery report {dlr_type} ({what}): {reply}"[:2000], **seen
         )
     elif dlr_type & (DLR_SMSC_ACK | DLR_BUFFERED):
-        qs.filter(status__in=[Status.PENDING, Status.SENDING]).update(
-            status=Status.SENT, sent_at=Coalesce("sent_at", now)
+        updated = qs.filter(status__in=[Status.PENDING, Status.SENDING]).update(
+            status=Status.SENT, sent_at=Coalesce("sent_at", Value(now)), **seen
         )
     else:
         logger.warning("Delivery report of unknown type %s for outbox row %s", dlr_type, outbox_id)
-    row.refresh_from_db()
+        updated = 0
+    if not updated and gateway_ref:
+        # No status change, but the SMSC's message id may be news (it often comes with type 8).
+        updated = qs.exclude(gateway_ref=seen["gateway_ref"]).update(**seen)
+    row = qs.first()
+    if row is None:
+        logger.warning("Delivery report for unknown outbox row %s (type %s)", outbox_id, dlr_type)
     return row
 
 

@@ -62,7 +62,8 @@ def test_every_key_has_a_heading_bilingual_help_and_a_valid_default():
     groups = {code for code in (g.code for g in registry.GROUPS)}
     for d in registry.REGISTRY.values():
         assert d.group.code in groups
-        assert d.key.split(".")[0] in {"survey", "ticket", "complaint", "retention", "credit", "vip", "penalty"}
+        prefixes = {"survey", "ticket", "complaint", "retention", "credit", "vip", "penalty"}
+        assert d.key.split(".")[0] in prefixes, d.key
         assert str(d.label) and d.label_zh and str(d.help_text) and d.help_zh, d.key
         # the Chinese help really is Chinese
         assert any("\u4e00" <= ch <= "\u9fff" for ch in d.help_zh), d.key
@@ -156,7 +157,8 @@ def test_policy_set_overrides_and_audits_who_old_and_new(db, people):
 
     events = list(AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED).order_by("id"))
     assert [(e.actor, e.target_type, e.target_id, e.detail) for e in events] == [
-        (admin, "policy", "survey.reply_window_hours", {"key": "survey.reply_window_hours", "old": 72, "new": 48}),
+        (admin, "policy", "survey.reply_window_hours",
+         {"key": "survey.reply_window_hours", "old": 72, "new": 48}),
         (admin, "policy", "vip.designated_gold_quota_percent",
          {"key": "vip.designated_gold_quota_percent", "old": "20", "new": "12.5"}),
     ]
@@ -178,12 +180,13 @@ def test_default_value_or_reset_removes_the_override(db, people):
     assert policy_reset(key="credit.emergency_resume_grace_days", by=admin) == 7
     assert policy("credit.emergency_resume_grace_days") == 7
     assert not PolicyValue.objects.exists()
-    details = [e.detail for e in AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED).order_by("id")]
+    details = [e.detail for e in AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED)
+               .order_by("id")]
     assert [(d["old"], d["new"]) for d in details] == [(7, 10), (10, 7), (7, 14), (14, 7)]
 
 
 def test_a_change_made_elsewhere_is_read_at_once(db, people):
-    """No per-process copy: a row written by another process (here: a bare UPDATE) is seen by the next read."""
+    """No per-process copy: a row written elsewhere (here: a bare UPDATE) is seen by the next read."""
     policy_set(key="retention.forwarding_days", value=5, by=people["admin"])
     assert policy("retention.forwarding_days") == 5
     PolicyValue.objects.filter(key="retention.forwarding_days").update(value=9)
@@ -257,7 +260,8 @@ def test_admin_edit_saves_through_the_service_with_audit(db, people, client_for)
     assert r.status_code == 302 and r.url.endswith("#survey.repair_deadline_workdays")
     assert policy("survey.repair_deadline_workdays") == 3
     ev = AuditEvent.objects.get(action=AuditEvent.Action.POLICY_CHANGED)
-    assert ev.actor == people["admin"] and ev.detail == {"key": "survey.repair_deadline_workdays", "old": 2, "new": 3}
+    assert ev.actor == people["admin"]
+    assert ev.detail == {"key": "survey.repair_deadline_workdays", "old": 2, "new": 3}
     assert ev.ip == "127.0.0.1"
 
 
@@ -288,7 +292,8 @@ def test_admin_reset_button(db, people, client_for):
     r = c.post(url, {"_reset": "1"})
     assert r.status_code == 302
     assert policy("penalty.wrong_record_entry_yuan") == Decimal("50")
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED).latest("id").detail["new"] == "50"
+    last = AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED).latest("id")
+    assert (last.detail["old"], last.detail["new"]) == ("80", "50")
 
 
 def test_admin_policy_pages_are_for_administrators_only(db, people, client_for):

@@ -19,6 +19,11 @@ from portal.workdays import (
 pytestmark = pytest.mark.django_db
 
 
+def cst(*args: int) -> datetime:
+    """An aware datetime in China Standard Time."""
+    return datetime(*args, tzinfo=CHINA_TZ)
+
+
 def end_of(d: date) -> datetime:
     return datetime.combine(d, time(23, 59, 59, 999999), tzinfo=CHINA_TZ)
 
@@ -40,7 +45,7 @@ def test_national_day_2025():
 
 def test_repair_due_from_friday_26_september_2025_counts_the_adjusted_sunday():
     # Reply on Friday afternoon: Saturday 27th off, Sunday 28th is the 1st working day, Monday 29th the 2nd.
-    reply = datetime(2025, 9, 26, 15, 30, tzinfo=CHINA_TZ)
+    reply = cst(2025, 9, 26, 15, 30)
     assert deadline_end_of_nth_workday(reply, 1) == end_of(date(2025, 9, 28))
     assert deadline_end_of_nth_workday(reply, 2) == end_of(date(2025, 9, 29))
 
@@ -52,7 +57,7 @@ def test_across_national_day_and_the_adjusted_saturday():
     assert add_workdays(date(2025, 9, 30), 3) == date(2025, 10, 11)
     assert add_workdays(date(2025, 10, 10), 1) == date(2025, 10, 11)
     # a reply on a holiday counts from the holiday
-    assert deadline_end_of_nth_workday(datetime(2025, 10, 3, 9, 0, tzinfo=CHINA_TZ), 2) == end_of(date(2025, 10, 10))
+    assert deadline_end_of_nth_workday(cst(2025, 10, 3, 9, 0), 2) == end_of(date(2025, 10, 10))
     assert workdays_between(date(2025, 9, 26), date(2025, 10, 12)) == 6  # 28, 29, 30, 9, 10, 11
 
 
@@ -61,8 +66,10 @@ def test_the_day_is_taken_in_china_time():
     utc = datetime(2025, 10, 10, 17, 0, tzinfo=UTC)
     assert deadline_end_of_nth_workday(utc, 1) == end_of(date(2025, 10, 13))  # from Saturday: next is Monday
     assert deadline_end_of_nth_workday(utc, 1).utcoffset() == timedelta(hours=8)
-    assert deadline_end_of_nth_workday(datetime(2025, 10, 10, 15, 59, tzinfo=UTC), 1) == end_of(date(2025, 10, 11))
-    assert deadline_end_of_nth_workday(datetime(2025, 10, 10, 16, 0), 1) == end_of(date(2025, 10, 11))  # naive = China
+    before_midnight = datetime(2025, 10, 10, 15, 59, tzinfo=UTC)  # 23:59 on Friday in Beijing
+    assert deadline_end_of_nth_workday(before_midnight, 1) == end_of(date(2025, 10, 11))
+    naive = datetime(2025, 10, 10, 16, 0)  # taken as China time: still Friday
+    assert deadline_end_of_nth_workday(naive, 1) == end_of(date(2025, 10, 11))
     assert is_workday(datetime(2025, 9, 30, 17, 0, tzinfo=UTC)) is False  # = 1 Oct 01:00 in Beijing
 
 
@@ -78,7 +85,7 @@ def test_spring_festival_2026():
     assert add_workdays(date(2026, 2, 13), 2) == date(2026, 2, 24)
     assert add_workdays(date(2026, 2, 27), 1) == date(2026, 2, 28)
     assert add_workdays(date(2026, 2, 27), 2) == date(2026, 3, 2)
-    reply = datetime(2026, 2, 14, 20, 0, tzinfo=CHINA_TZ)  # Saturday evening before the holiday
+    reply = cst(2026, 2, 14, 20, 0)  # Saturday evening before the holiday
     assert deadline_end_of_nth_workday(reply, 2) == end_of(date(2026, 2, 25))
     assert workdays_between(date(2026, 2, 13), date(2026, 2, 28)) == 6  # 14, 24, 25, 26, 27, 28
 
@@ -107,7 +114,7 @@ def test_overrides_for_2027_are_honoured(people):
     assert is_workday(date(2027, 2, 6))
     assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
     assert add_workdays(date(2027, 2, 5), 1) == date(2027, 2, 6)
-    assert deadline_end_of_nth_workday(datetime(2027, 2, 5, 10, tzinfo=CHINA_TZ), 2) == end_of(date(2027, 2, 8))
+    assert deadline_end_of_nth_workday(cst(2027, 2, 5, 10), 2) == end_of(date(2027, 2, 8))
     ev = AuditEvent.objects.filter(action=AuditEvent.Action.POLICY_CHANGED).order_by("id").first()
     assert ev.actor == people["admin"] and ev.target_type == "portal.workdayoverride"
     assert ev.detail == {"key": "workday:2027-01-01", "old": None,
@@ -155,7 +162,7 @@ def test_far_dates_compute():
     assert add_workdays(date(3000, 1, 1), 10) == date(3000, 1, 15)  # Wed 1 Jan 3000
     assert add_workdays(date(9999, 12, 1), 5) == date(9999, 12, 8)
     assert add_workdays(date(1, 1, 10), -3) == date(1, 1, 5)
-    assert deadline_end_of_nth_workday(datetime(2100, 6, 4, 12, tzinfo=CHINA_TZ), 2) == end_of(date(2100, 6, 8))
+    assert deadline_end_of_nth_workday(cst(2100, 6, 4, 12), 2) == end_of(date(2100, 6, 8))
     assert workdays_between(date(2003, 12, 25), date(2004, 1, 5)) == 6  # 26, 29, 30, 31 Dec; Jan 2 and 5
     # Dec 25, 28–31 2026 (published) + Jan 1 2027 (a plain Friday: no arrangement yet), Jan 4–8
     assert workdays_between(date(2026, 12, 24), date(2027, 1, 8)) == 11

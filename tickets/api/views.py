@@ -1,0 +1,200 @@
+"""API: tickets with one POST endpoint per transition (409 when refused), complaints, the ledger."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.scoping import WRITE, get_in_scope
+from groupclients.models import GroupCustomer
+from groupclients.scopes import GROUP_SCOPE
+
+from .. import complaints as complaint_services
+from .. import workflow as wf
+from ..models import Complaint, LedgerEntry, Ticket
+from ..scopes import COMPLAINT_SCOPE, LEDGER_SCOPE, TICKET_SCOPE
+from ..selectors import complaints_in_scope, ledger_in_scope, ticket_list_for_user
+from ..services import ledger_reverse
+from . import serializers as s
+
+
+def _int(v):
+    try:
+        return int(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("queue", str, enum=["mine", "reported", "open", "misrouted", "verification", "all"]),
+    OpenApiParameter("status", str), OpenApiParameter("severity", str), OpenApiParameter("group", int),
+    OpenApiParameter("q", str), OpenApiParameter("breached", bool)]))
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """Fault tickets in the caller's scope (ORG-3). Each transition is `POST tickets/{id}/<name>/`."""
+
+    serializer_class = s.TicketSerializer
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
+    def get_queryset(self):
+        p = self.request.query_params
+        qs = ticket_list_for_user(self.request.user, queue=p.get("queue", ""), status=p.get("status", ""),
+                                  severity=p.get("severity", ""), group=_int(p.get("group")), q=p.get("q", ""),
+                                  breached=p.get("breached") in ("1", "true"))
+        return qs.prefetch_related("events__by") if self.action == "retrieve" else qs
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        group = get_in_scope(self.request.user, GroupCustomer.objects.all(), GROUP_SCOPE, pk=d["group"].pk)
+        serializer.instance = wf.ticket_open(by=self.request.user, **{**d, "group": group})
+
+    def _transition(self, request, pk, fn, ser_class=None, **extra):
+        ticket = get_in_scope(request.user, Ticket.objects.all(), TICKET_SCOPE, WRITE, pk=pk)
+        data = {}
+        if ser_class is not None:
+            ser = ser_class(data=request.data)
+            ser.is_valid(raise_exception=True)
+            data = dict(ser.validated_data)
+        ticket = fn(ticket=ticket, by=request.user, **data, **extra)
+        ticket = Ticket.objects.get(pk=ticket.pk)
+        return Response(s.TicketSerializer(ticket).data)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_acknowledge, s.NoteSerializer)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def arrive(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_arrive, s.NoteSerializer)
+
+    @extend_schema(request=s.RepairSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def repair(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_repair, s.RepairSerializer)
+
+    @extend_schema(request=s.AmLogSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"], url_path="am-log")
+    def am_log(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_am_log, s.AmLogSerializer)
+
+    @extend_schema(request=s.ParticipationSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def participation(self, request, pk=None):
+        ser = s.ParticipationSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = dict(ser.validated_data)
+        sub = d.pop("substitute", None)
+        substitute = get_object_or_404(User, pk=sub) if sub else None
+        ticket = get_in_scope(request.user, Ticket.objects.all(), TICKET_SCOPE, WRITE, pk=pk)
+        ticket = wf.ticket_set_participation(ticket=ticket, by=request.user, substitute=substitute, **d)
+        return Response(s.TicketSerializer(ticket).data)
+
+    @extend_schema(request=s.MisrouteSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def misroute(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_misroute, s.MisrouteSerializer)
+
+    @extend_schema(request=s.RedispatchSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def redispatch(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_redispatch, s.RedispatchSerializer)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_close, s.NoteSerializer)
+
+    @extend_schema(request=s.CancelSerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_cancel, s.CancelSerializer)
+
+    @extend_schema(request=s.VerifySerializer, responses=s.TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._transition(request, pk, wf.ticket_verify, s.VerifySerializer)
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str)]))
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    """Consultations and complaints (CMP-1..4)."""
+
+    serializer_class = s.ComplaintSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = complaints_in_scope(self.request.user)
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        return qs
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        if not self.request.user.has_role("am", "agent", "quality", "admin"):
+            raise PermissionDenied("Your role cannot record complaints.")
+        group = get_in_scope(self.request.user, GroupCustomer.objects.all(), GROUP_SCOPE, pk=d.pop("group").pk)
+        answer = d.pop("answer_text", "")
+        serializer.instance = complaint_services.complaint_record(group=group, by=self.request.user, answer=answer,
+                                                                  **d)
+
+    def _act(self, request, pk, fn, **kw):
+        c = get_in_scope(request.user, Complaint.objects.all(), COMPLAINT_SCOPE, WRITE, pk=pk)
+        ser = s.TextSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        c = fn(complaint=c, by=request.user, **{k: ser.validated_data[v] for k, v in kw.items()})
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        return self._act(request, pk, complaint_services.complaint_answer, answer="text")
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def callback(self, request, pk=None):
+        return self._act(request, pk, complaint_services.complaint_callback, note="text")
+
+    @extend_schema(request=None, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, pk, complaint_services.complaint_close)
+
+    @extend_schema(request=s.TextSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._act(request, pk, complaint_services.complaint_escalate, unrecorded="unrecorded")
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM"),
+                                                   OpenApiParameter("person", int)]))
+class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The performance ledger (PEN-1): supervisors see their people's entries."""
+
+    serializer_class = s.LedgerEntrySerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = ledger_in_scope(self.request.user)
+        p = self.request.query_params
+        if p.get("month"):
+            qs = qs.filter(month__startswith=p["month"])
+        if p.get("person"):
+            qs = qs.filter(person_id=_int(p["person"]))
+        return qs
+
+    @extend_schema(request=s.ReverseSerializer, responses=s.LedgerEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        entry = get_in_scope(request.user, LedgerEntry.objects.all(), LEDGER_SCOPE, WRITE, pk=pk)
+        ser = s.ReverseSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        entry = ledger_reverse(entry=entry, by=request.user, reason=ser.validated_data["reason"])
+        return Response(s.LedgerEntrySerializer(entry).data, status=status.HTTP_200_OK)
