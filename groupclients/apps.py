@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GroupclientsConfig(AppConfig):
     name = "groupclients"
     verbose_name = _("Group customers")
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401  (registers JOB-4..6)

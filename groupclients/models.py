@@ -431,6 +431,8 @@ class Member(models.Model):
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     left_on = models.DateField(_("left"), null=True, blank=True)
     external_id = models.CharField(_("billing id"), max_length=40, blank=True)
+    account = models.ForeignKey("groupclients.BillingAccount", verbose_name=_("billing account"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="members")
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -474,6 +476,9 @@ class ImportJob(models.Model):
         SITES = "sites", _("Sites")
         CONTACTS = "contacts", _("Contacts")
         MEMBERS = "members", _("Members")
+        ACCOUNTS = "accounts", _("Billing accounts")
+        USAGE = "usage", _("Monthly usage")
+        PAYMENTS = "payments", _("Payments and recharges")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Checking")
@@ -499,3 +504,8 @@ class ImportJob(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+
+
+from .billing_models import (  # noqa: E402,F401  (billing and retention live in their own module)
+    AlertAction, ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert, UsageMonth,
+)

@@ -49,3 +49,17 @@ SITE_SCOPE = _via_group("group")
 def sees_financials(user) -> bool:
     """Call-centre agents see no financial data (ORG-3); any other role that can read a group does."""
     return bool(user.role_codes - {R.AGENT})
+
+
+# Billing and retention (RET-3, CC-10) follow the group; agents see no financial data at all.
+_FIN_READ = {k: v for k, v in _via_group("group").read.items() if k != R.AGENT}
+ACCOUNT_SCOPE = ScopeSpec(unit_paths=("group__unit", "group__sites__unit"), read=_FIN_READ,
+                          write={R.ADMIN: ALL, R.DEPT_MANAGER: IN_BRANCH, R.GROUP_LEADER: IN_UNIT,
+                                 R.ACCOUNT_MANAGER: Owned(*(f"group__{p}" for p in GROUP_OWNERS))})
+ORDER_SCOPE = ScopeSpec(unit_paths=("account__group__unit",),
+                        read={k: (Owned("account__group__account_manager") if k == R.ACCOUNT_MANAGER else v)
+                              for k, v in _FIN_READ.items()})
+ALERT_SCOPE = ScopeSpec(unit_paths=("group__unit", "group__sites__unit"),
+                        read={**_FIN_READ, R.ACCOUNT_MANAGER: Owned("assigned_am", "group__account_manager")},
+                        write={R.ADMIN: ALL, R.DEPT_MANAGER: IN_BRANCH, R.GROUP_LEADER: IN_UNIT,
+                               R.ACCOUNT_MANAGER: Owned("assigned_am", "group__account_manager")})

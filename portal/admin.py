@@ -195,3 +195,16 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
                 request._calendar_warning = workdays.missing_arrangement_warning()
             perms["calendar_warning"] = request._calendar_warning
         return perms
+
+
+from .models import JobRun  # noqa: E402
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ("name", "started_at", "finished_at", "status", "counts")
+    list_filter = ("name", "status")
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -30,6 +30,8 @@ NAV: list[NavItem] = [
     NavItem(_("Complaints"), "complaint-list", ("am", "agent", "leader", "manager", "quality", "analyst", "admin"),
             order=18),
     NavItem(_("Ledger"), "ledger", ("am", "mm", "leader", "manager", "quality", "analyst", "admin"), order=19),
+    NavItem(_("Alerts"), "alert-inbox", ("am", "leader", "manager", "analyst", "admin"), order=13),
+    NavItem(_("Credit control"), "credit-orders", ("am", "leader", "manager", "analyst", "admin"), order=21),
     NavItem(_("Data quality"), "data-quality", ("leader", "manager", "analyst", "admin"), order=20),
     NavItem(_("Import"), "import-start", ("am", "leader", "manager", "admin"), order=80),
     NavItem(_("People"), "people", ("leader", "manager", "quality", "analyst", "admin"), order=90),

@@ -37,9 +37,12 @@ def _isolation(settings):
     """Each test starts with an empty cache (throttles) and eager Celery tasks."""
     from django.core.cache import cache
 
+    from django.utils import translation
+
     from portal.celery import app
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)  # a test that switches language does not leak into the next
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     settings.SMS_BACKEND = "memory"

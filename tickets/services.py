@@ -21,7 +21,12 @@ def month_of(when: dt.datetime | dt.date) -> dt.date:
 
 def ledger_record(*, rule: str, source, when, person=None, branch=None, points: Decimal | int = 0,
                   money: Decimal | int = 0, note: str = "") -> LedgerEntry | None:
-    """Write one ledger entry for (rule, source, person or branch), once. Returns None if it existed."""
+    """Write one ledger entry for (rule, source, person or branch), once. Returns None if it existed.
+
+    The entry belongs to the month of `when`; once that month is closed (JOB-7) it is booked in the
+    open month instead, with a note saying so, so a closed month's ledger never changes."""
+    from portal.kpi.closing import open_month_for  # lazy: the KPI app reads this app's models
+
     if (person is None) == (branch is None):
         raise ApplicationError("A ledger entry is against exactly one person or one branch.")
     entry = LedgerEntry(rule=rule, source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk),
@@ -29,6 +34,12 @@ def ledger_record(*, rule: str, source, when, person=None, branch=None, points: 
                         money=Decimal(money), note=note[:300])
     try:
         with transaction.atomic():
+            booked = open_month_for(entry.month, lock=True)
+            if booked != entry.month:
+                moved = _("[%(month)s was closed: booked in %(booked)s]") % {
+                    "month": f"{entry.month:%Y-%m}", "booked": f"{booked:%Y-%m}"}
+                entry.note = f"{moved} {entry.note}".strip()[:300]
+                entry.month = booked
             entry.save()
     except IntegrityError:
         return None

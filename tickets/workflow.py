@@ -107,7 +107,8 @@ def _move(ticket: Ticket, action: str, by: User | None, note: str = "", **data: 
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("group", "site", "unit", "product").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("group", "site", "unit", "product").get(
+        pk=ticket.pk)
 
 
 def sla_rule(product: Product, severity: str) -> SlaRule:

@@ -229,7 +229,7 @@ def repairs_mark_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             qs = RepairCase.objects.filter(status=RepairCase.Status.OPEN, due_at__lt=now).order_by("pk")
             if connection_supports_skip_locked():
-                qs = qs.select_for_update(skip_locked=True)
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
             batch = list(qs.select_related("account_manager")[:500])
             if not batch:
                 return {"repairs_overdue": marked, "ledger_entries": entries}

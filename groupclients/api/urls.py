@@ -1,10 +1,18 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from django.urls import path
+
+from . import billing, views
 
 router = SimpleRouter()
 router.register("groups", views.GroupViewSet, basename="api-group")
 router.register("contacts", views.ContactViewSet, basename="api-contact")
 router.register("sites", views.SiteViewSet, basename="api-site")
 router.register("members", views.MemberViewSet, basename="api-member")
-urlpatterns = router.urls
+router.register("billing/accounts", billing.AccountViewSet, basename="api-account")
+router.register("credit/orders", billing.OrderViewSet, basename="api-credit-order")
+router.register("alerts", billing.AlertViewSet, basename="api-alert")
+urlpatterns = router.urls + [
+    path("billing/payments/", billing.PaymentView.as_view(), name="api-payments"),
+    path("usage/", billing.UsageView.as_view(), name="api-usage"),
+]

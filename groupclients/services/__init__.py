@@ -7,3 +7,4 @@ from .groups import (  # noqa: F401
 from .members import member_create, member_update, members_bulk_upsert  # noqa: F401
 from .quality import group_refresh_quality, groups_refresh_quality_all  # noqa: F401
 from .sites import site_create, site_update  # noqa: F401
+from . import credit, retention  # noqa: F401,E402

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     # ours
     "portal",
     "portal.sms",
+    "portal.kpi",
     "accounts",
     "groupclients",
     "visits",

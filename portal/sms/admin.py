@@ -1,5 +1,6 @@
 """Admin: templates are edited here (SPEC SMS-4); the outbox and inbound messages are for looking
 and for re-sending failed messages, not for editing."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -48,8 +49,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ("id", "to", "short_text", "template_key", "kind", "status", "attempts",
-                    "next_attempt_at", "created_at", "sent_at", "delivered_at")
+    list_display = (
+        "id",
+        "to",
+        "short_text",
+        "template_key",
+        "kind",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+        "delivered_at",
+    )
     list_filter = ("status", "kind", "template_key")
     search_fields = ("to", "text", "dedupe_key", "gateway_ref")
     date_hierarchy = "created_at"
@@ -63,11 +75,17 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def retry(self, request, queryset):
         count = outbox_retry(ids=list(queryset.values_list("id", flat=True)))
         skipped = queryset.count() - count
-        self.message_user(request, ngettext("%d message queued again.", "%d messages queued again.", count)
-                          % count, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%d message queued again.", "%d messages queued again.", count) % count,
+            messages.SUCCESS,
+        )
         if skipped:
-            self.message_user(request, _("%d already sent or in progress: left alone (never sent twice).")
-                              % skipped, messages.WARNING)
+            self.message_user(
+                request,
+                _("%d already sent or in progress: left alone (never sent twice).") % skipped,
+                messages.WARNING,
+            )
 
 
 @admin.register(InboundMessage)

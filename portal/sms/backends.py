@@ -3,6 +3,7 @@
 Backends see plain `OutgoingSms` values, never model instances: the Kannel backend sends from
 worker threads, which must not touch the ORM.
 """
+
 from __future__ import annotations
 
 import logging
@@ -167,8 +168,9 @@ class KannelBackend(BaseBackend):
         if workers == 1:
             return super().send_many(batch)
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=settings.KANNEL_CONCURRENCY,
-                                            thread_name_prefix="sms-kannel")
+            self._pool = ThreadPoolExecutor(
+                max_workers=settings.KANNEL_CONCURRENCY, thread_name_prefix="sms-kannel"
+            )
         return list(self._pool.map(self._attempt, batch))
 
     def close(self) -> None:

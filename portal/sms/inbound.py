@@ -13,6 +13,7 @@ returns True; each runs in its own savepoint, so a handler that raises is rolled
 on the message, and the next handler is asked. Handlers run once per message (not again when
 Kannel delivers the same message id twice).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

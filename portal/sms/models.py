@@ -2,6 +2,7 @@
 
 Write through `portal.sms.services`; these classes hold no behaviour beyond validation.
 """
+
 from __future__ import annotations
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -26,7 +27,9 @@ class SmsTemplate(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     text = models.TextField(_("text"))
     description = models.CharField(
-        _("description"), max_length=300, blank=True,
+        _("description"),
+        max_length=300,
+        blank=True,
         help_text=_("When the message is sent and which variables the text may use."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -80,12 +83,20 @@ class OutboxMessage(models.Model):
     gateway_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     dlr_type = models.PositiveSmallIntegerField(_("last delivery report type"), null=True, blank=True)
-    dedupe_key = models.CharField(
-        _("deduplication key"), max_length=200, null=True, blank=True,
+    # NULL, not "": the unique constraint applies only to rows that have a key.
+    dedupe_key = models.CharField(  # noqa: DJ001
+        _("deduplication key"),
+        max_length=200,
+        null=True,
+        blank=True,
         help_text=_("The same business event never queues twice: one row per key."),
     )
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("related type"), null=True, blank=True, on_delete=models.SET_NULL,
+        ContentType,
+        verbose_name=_("related type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     object_id = models.CharField(_("related id"), max_length=64, blank=True)
@@ -100,7 +111,9 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing SMS")
         constraints = [
             models.UniqueConstraint(
-                fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False), name="sms_outbox_dedupe_key_uniq",
+                fields=["dedupe_key"],
+                condition=Q(dedupe_key__isnull=False),
+                name="sms_outbox_dedupe_key_uniq",
             ),
         ]
         indexes = [
@@ -116,8 +129,13 @@ class OutboxMessage(models.Model):
 class InboundMessage(models.Model):
     """One SMS received from a subscriber (SPEC SMS-3), stored before any handler sees it."""
 
-    message_id = models.CharField(
-        _("gateway message id"), max_length=100, null=True, blank=True, unique=True,
+    # NULL when Kannel gave no id: unique only among the ids it did give.
+    message_id = models.CharField(  # noqa: DJ001
+        _("gateway message id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Kannel's id (%I); a second delivery with the same id is the same message."),
     )
     sender = models.CharField(_("sender"), max_length=20, db_index=True)

@@ -1,4 +1,5 @@
 """Phone numbers as the gateway and the database see them: 11-digit mainland mobiles."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Rendering message texts and measuring them in SMS parts (SPEC SMS-4)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -5,6 +5,7 @@
 - `sms_record_dlr` applies a Kannel delivery report; `sms_receive` stores an incoming SMS and
   hands it to the registered handlers (`portal.sms.inbound`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -90,7 +91,11 @@ def sms_queue(
         if existing is not None:
             return existing
     row = OutboxMessage(
-        to=number, text=body, template_key=key, kind=kind, dedupe_key=dedupe_key or None,
+        to=number,
+        text=body,
+        template_key=key,
+        kind=kind,
+        dedupe_key=dedupe_key or None,
         next_attempt_at=timezone.now(),
     )
     if related is not None:
@@ -134,7 +139,10 @@ def outbox_retry(*, ids: list[int]) -> int:
     """Send failed (or waiting) rows again now, with a fresh attempt budget. Sent rows are never
     re-sent. Returns how many rows were re-queued."""
     count = OutboxMessage.objects.filter(id__in=ids, status__in=[Status.FAILED, Status.PENDING]).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claim_token=None,
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claim_token=None,
     )
     if count:
         _flush_after_commit()
@@ -155,7 +163,9 @@ def _due(now) -> Q:
 
 def _due_ids(size: int, now) -> list[int]:
     return list(
-        OutboxMessage.objects.filter(_due(now)).order_by("next_attempt_at", "id").values_list("id", flat=True)[:size]
+        OutboxMessage.objects.filter(_due(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:size]
     )
 
 
@@ -168,7 +178,10 @@ def _claim_ids(ids: list[int], now) -> tuple[uuid.UUID, list[OutboxMessage]]:
     """
     token = uuid.uuid4()
     claimed = OutboxMessage.objects.filter(_due(now), id__in=ids).update(
-        status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1,
+        status=Status.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return token, []
@@ -193,17 +206,23 @@ def _claim(size: int) -> tuple[uuid.UUID | None, list[OutboxMessage]]:
 def _record(token: uuid.UUID, rows: list[OutboxMessage], results: list[SendResult], counts: Counter) -> None:
     now = timezone.now()
     mine = OutboxMessage.objects.filter(claim_token=token, status=Status.SENDING)
-    accepted = [row.id for row, result in zip(rows, results, strict=True) if result.ok and not result.gateway_ref]
+    accepted = [
+        row.id for row, result in zip(rows, results, strict=True) if result.ok and not result.gateway_ref
+    ]
     if accepted:
         mine.filter(id__in=accepted).update(status=Status.SENT, sent_at=now, last_error="")
     for row, result in zip(rows, results, strict=True):
         if result.ok and result.gateway_ref:
-            mine.filter(id=row.id).update(status=Status.SENT, sent_at=now, last_error="",
-                                          gateway_ref=result.gateway_ref)
+            mine.filter(id=row.id).update(
+                status=Status.SENT, sent_at=now, last_error="", gateway_ref=result.gateway_ref
+            )
         elif not result.ok:
             if result.retryable and row.attempts < settings.SMS_MAX_ATTEMPTS:
-                mine.filter(id=row.id).update(status=Status.PENDING, last_error=result.error[:2000],
-                                              next_attempt_at=now + retry_delay(row.attempts))
+                mine.filter(id=row.id).update(
+                    status=Status.PENDING,
+                    last_error=result.error[:2000],
+                    next_attempt_at=now + retry_delay(row.attempts),
+                )
                 counts["retried"] += 1
             else:
                 mine.filter(id=row.id).update(status=Status.FAILED, last_error=result.error[:2000])
@@ -232,7 +251,9 @@ def outbox_flush(*, limit: int | None = None, backend: BaseBackend | None = None
             if not rows:
                 break
             counts["claimed"] += len(rows)
-            batch = [OutgoingSms(id=row.id, to=row.to, text=row.text, sender=settings.SMS_SENDER) for row in rows]
+            batch = [
+                OutgoingSms(id=row.id, to=row.to, text=row.text, sender=settings.SMS_SENDER) for row in rows
+            ]
             results = backend.send_many(batch)
             _record(token, rows, results, counts)
             if all(not r.ok and r.retryable for r in results):
@@ -265,7 +286,11 @@ def sms_record_dlr(
         seen["gateway_ref"] = gateway_ref[:100]
     if dlr_type & DLR_DELIVERED:
         updated = qs.exclude(status=Status.DELIVERED).update(
-            status=Status.DELIVERED, delivered_at=now, sent_at=Coalesce("sent_at", Value(now)), last_error="", **seen
+            status=Status.DELIVERED,
+            delivered_at=now,
+            sent_at=Coalesce("sent_at", Value(now)),
+            last_error="",
+            **seen,
         )
     elif dlr_type & (DLR_UNDELIVERABLE | DLR_SMSC_REJECT):
         what = "undeliverable" if dlr_type & DLR_UNDELIVERABLE else "rejected by the SMSC"
@@ -306,8 +331,11 @@ def sms_receive(
         if existing is not None:
             return existing
     message = InboundMessage(
-        message_id=message_id, sender=clean_number(sender)[:20], receiver=clean_number(receiver)[:20],
-        text=text or "", received_at=timezone.now(),
+        message_id=message_id,
+        sender=clean_number(sender)[:20],
+        receiver=clean_number(receiver)[:20],
+        text=text or "",
+        received_at=timezone.now(),
     )
     message.full_clean(validate_unique=False)
     try:
@@ -347,8 +375,14 @@ def sms_template_save(*, template: SmsTemplate, by=None, request=None) -> SmsTem
 
     template.full_clean()
     template.save()
-    audit_log(action="policy_changed", actor=by, request=request, target=template,
-              key=template.key, text=template.text)
+    audit_log(
+        action="policy_changed",
+        actor=by,
+        request=request,
+        target=template,
+        key=template.key,
+        text=template.text,
+    )
     return template
 
 
@@ -357,6 +391,7 @@ def sms_template_delete(*, template: SmsTemplate, by=None, request=None) -> None
     """Remove an administrator's template row; a built-in key falls back to its default text."""
     from portal.audit import audit_log
 
-    audit_log(action="policy_changed", actor=by, request=request, target=template,
-              key=template.key, deleted=True)
+    audit_log(
+        action="policy_changed", actor=by, request=request, target=template, key=template.key, deleted=True
+    )
     template.delete()

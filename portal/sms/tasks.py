@@ -1,4 +1,5 @@
 """Thin Celery task: the outbox flush lives in services."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -103,6 +103,9 @@ def _designate(group, n, tier, people):
 
 def test_designated_vip_quota(book, people):
     """CT-5: diamond ≤ 10 % and gold ≤ 20 % of designated VIPs; A/B only; non-GoTone only silver."""
+    from django.utils import translation
+
+    translation.activate("en")
     g1 = book["g1"]
     _designate(g1, 8, "silver", people)
     _designate(g1, 2, "gold", people)  # 2 of 10 = 20 %: allowed

@@ -138,3 +138,25 @@ def test_unused_csv_module_reader_roundtrip():
     # guards the CSV decoding path with a BOM (Excel's 'CSV UTF-8')
     data = "\ufeff集团编码\nG1\n".encode()
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[0] == ["集团编码"]
+
+
+def test_billing_usage_file_import_dry_run_then_apply(book, people, client_for, run_commit):
+    from groupclients.billing_models import UsageMonth
+    from tests.factories import MemberFactory
+
+    MemberFactory(group=book["g1"], mobile="13600000501")
+    c = client_for(people["admin"])
+    rows = [["手机号码", "月份", "收入"], ["13600000501", "2026-10", "50"], ["13600009999", "2026-10", "10"]]
+    run_commit(c.post, reverse("import-start"), {"kind": "usage", "file": xlsx(rows)})
+    job = ImportJob.objects.get()
+    assert job.status == "invalid" and job.errors[0]["row"] == 3 and "mobile" in job.errors[0]["errors"]
+    assert not UsageMonth.objects.exists()
+    run_commit(c.post, reverse("import-start"), {"kind": "usage", "file": xlsx(rows[:2])})
+    job = ImportJob.objects.order_by("-pk").first()
+    assert job.status == "valid" and not UsageMonth.objects.exists()  # the dry run rolled back
+    run_commit(c.post, reverse("import-apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "applied" and UsageMonth.objects.get().revenue == 50
+    # only the billing integration (admin) imports the feed
+    run_commit(client_for(people["am1"]).post, reverse("import-start"), {"kind": "usage", "file": xlsx(rows[:2])})
+    assert ImportJob.objects.order_by("-pk").first().status == "invalid"

@@ -13,8 +13,10 @@ from portal.tasks import ping
 def test_task_round_trip_through_the_broker(settings):
     app.conf.task_always_eager = False
     token = uuid.uuid4().hex
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        ping.delay(token)
+    # a queue of its own, so a worker of `make run` on the same broker cannot take the message
+    queue = f"test-{token}"
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
+        ping.apply_async(args=[token], queue=queue)
         import time
 
         deadline = time.monotonic() + 20

@@ -3,6 +3,7 @@
 Other test packages can use them by importing into their conftest:
     from tests.sms.conftest import kannel, sms_outbox  # noqa: F401
 """
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,9 @@ def kannel(live_server, transactional_db, settings, tmp_path):
     require_service(ok, why)
     # Kannel resolves names itself; the loopback address avoids an IPv6 "localhost".
     portal_url = live_server.url.replace("://localhost:", "://127.0.0.1:")
-    harness = KannelHarness(workdir=tmp_path / "kannel", portal_url=portal_url, secret=settings.SMS_INBOUND_SECRET)
+    harness = KannelHarness(
+        workdir=tmp_path / "kannel", portal_url=portal_url, secret=settings.SMS_INBOUND_SECRET
+    )
     try:
         harness.start()
         settings.SMS_BACKEND = "kannel"

@@ -1,4 +1,5 @@
 """Admin site for the gateway (SPEC SMS-4, CFG-1): templates edited, outbox and inbound read-only."""
+
 import pytest
 
 from portal.models import AuditEvent
@@ -40,9 +41,13 @@ def test_outbox_is_read_only_with_a_retry_action(people, client_for, sms_outbox)
     assert client.get(f"/admin/sms/outboxmessage/{failed.pk}/change/").status_code == 200  # view only
     response = client.post(f"/admin/sms/outboxmessage/{failed.pk}/change/", {"text": "改了"})
     assert response.status_code == 403
-    response = client.post("/admin/sms/outboxmessage/", {
-        "action": "retry", "_selected_action": [failed.pk, sent.pk],
-    })
+    response = client.post(
+        "/admin/sms/outboxmessage/",
+        {
+            "action": "retry",
+            "_selected_action": [failed.pk, sent.pk],
+        },
+    )
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.status == OutboxMessage.Status.PENDING and failed.attempts == 0

@@ -1,4 +1,5 @@
 """Kannel's callbacks: /api/v1/sms/inbound/ (get-url) and /api/v1/sms/dlr/ (dlr-url) — SPEC SMS-2, SMS-3."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -61,7 +62,12 @@ def test_inbound_stores_and_answers_200_with_an_empty_body(client, secret, handl
     assert response.status_code == 200
     assert response.content == b""
     msg = InboundMessage.objects.get()
-    assert (msg.sender, msg.receiver, msg.text, msg.message_id) == ("13800138000", "10086", "1 非常满意", "kannel-uuid-1")
+    assert (msg.sender, msg.receiver, msg.text, msg.message_id) == (
+        "13800138000",
+        "10086",
+        "1 非常满意",
+        "kannel-uuid-1",
+    )
     assert msg.handled and msg.handler.endswith("digit_reply")
     assert handler_calls == [msg.pk]
 
@@ -71,8 +77,12 @@ def test_duplicate_id_is_one_row_and_one_handler_run(client, secret, handler_cal
     """SMS-3: Kannel's retry of the same message id stores nothing new and runs no handler again."""
     assert _mo(client, secret).status_code == 200
     assert _mo(client, secret).status_code == 200
-    assert client.post(INBOUND, {"from": "13800138000", "text": "1 非常满意", "id": "kannel-uuid-1",
-                                 "secret": secret}).status_code == 200
+    assert (
+        client.post(
+            INBOUND, {"from": "13800138000", "text": "1 非常满意", "id": "kannel-uuid-1", "secret": secret}
+        ).status_code
+        == 200
+    )
     assert InboundMessage.objects.count() == 1
     assert len(handler_calls) == 1
     # A different id is a different message.
@@ -85,7 +95,9 @@ def test_duplicate_id_is_one_row_and_one_handler_run(client, secret, handler_cal
 def test_inbound_by_form_post_and_without_id(client, secret, handler_calls):
     """SMS-3: form parameters work too; without an id every delivery is a new message."""
     for _ in range(2):
-        response = client.post(INBOUND, {"from": "13800138001", "to": "10086", "text": "好的", "secret": secret})
+        response = client.post(
+            INBOUND, {"from": "13800138001", "to": "10086", "text": "好的", "secret": secret}
+        )
         assert response.status_code == 200 and response.content == b""
     assert InboundMessage.objects.filter(sender="13800138001", message_id=None).count() == 2
 
@@ -235,3 +247,50 @@ def test_endpoints_are_in_the_openapi_schema(client):
     assert INBOUND in paths and DLR in paths
     names = {p["name"] for p in paths[INBOUND]["get"]["parameters"]}
     assert {"from", "to", "text", "id", "secret"} <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicate_deliveries_run_the_handler_once():
+    """SMS-3: Kannel retrying while the first delivery is still being handled (two requests at
+    once, separate database connections) still gives one row and one handler run."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        from tests.conftest import require_service
+
+        require_service(False, "concurrent writers need PostgreSQL (DATABASE_URL)")
+    calls = []
+
+    def slow(message):
+        calls.append(message.pk)
+        time.sleep(0.3)  # the second delivery arrives while this one is still open
+        return True
+
+    register_handler(slow)
+    barrier = threading.Barrier(3)
+    results, errors = [], []
+
+    def deliver():
+        try:
+            barrier.wait()
+            results.append(sms_receive(sender="13800138000", text="4 很差", message_id="dup-1").pk)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        unregister_handler(slow)
+    assert not errors
+    assert len(set(results)) == 1 and len(results) == 3
+    assert len(calls) == 1
+    assert InboundMessage.objects.count() == 1

@@ -1,4 +1,5 @@
 """The gateway against a real Kannel (bearerbox + smsbox + fakesmsc) — SPEC SMS-1..4."""
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,9 @@ def test_chinese_message_arrives_intact_and_is_delivered(kannel):
     """SMS-1, SMS-2, SMS-4: a template queued in a transaction is sent on commit, reaches the
     handset as UCS-2 with every character intact, and fakesmsc's delivery report marks it delivered."""
     with transaction.atomic():
-        row = sms_queue(to="+86 138 0013 8000", template="survey", context={"name": "王建国", "manager": "张三丰"})
+        row = sms_queue(
+            to="+86 138 0013 8000", template="survey", context={"name": "王建国", "manager": "张三丰"}
+        )
     # The on-commit task (eager in tests) has flushed the outbox through Kannel.
     [got] = kannel.wait_received(1)
     assert got.receiver == "13800138000"

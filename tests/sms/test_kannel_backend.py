@@ -1,5 +1,6 @@
 """The Kannel backend's HTTP client against a stand-in sendsms server (SPEC SMS-2): what it sends
 and how it reads Kannel's answers. The real Kannel is in test_kannel.py."""
+
 from __future__ import annotations
 
 import threading
@@ -26,7 +27,9 @@ class FakeSendsms:
 
             def do_GET(self):
                 fake.requests.append(parse_qs(urlsplit(self.path).query))
-                status, body, delay = fake.answers.pop(0) if fake.answers else (202, "0: Accepted for delivery", 0)
+                status, body, delay = (
+                    fake.answers.pop(0) if fake.answers else (202, "0: Accepted for delivery", 0)
+                )
                 time.sleep(delay)
                 data = body.encode()
                 self.send_response(status)
@@ -83,20 +86,26 @@ def test_chinese_goes_as_ucs2_with_a_dlr_url(sendsms, settings):
 def test_ascii_goes_as_7bit_and_long_text_allows_parts(sendsms, settings):
     """SMS-4: plain ASCII is not forced to UCS-2; a long text carries max-messages."""
     settings.KANNEL_MAX_MESSAGES = 6
-    _send(OutgoingSms(id=1, to="13800138000", text="Code 1234"), OutgoingSms(id=2, to="13800138000", text="长" * 80))
+    _send(
+        OutgoingSms(id=1, to="13800138000", text="Code 1234"),
+        OutgoingSms(id=2, to="13800138000", text="长" * 80),
+    )
     by_text = {q["text"][0]: q for q in sendsms.requests}
     assert "coding" not in by_text["Code 1234"]
     assert by_text["长" * 80]["max-messages"] == ["6"]
 
 
-@pytest.mark.parametrize("status, body, ok, retryable", [
-    (202, "0: Accepted for delivery", True, False),
-    (202, "3: Queued for later delivery", True, False),
-    (503, "Temporal failure, try again later.", False, True),
-    (500, "", False, True),
-    (403, "Authorization failed for sendsms", False, False),
-    (400, "Sender missing and no global set, rejected", False, False),
-])
+@pytest.mark.parametrize(
+    "status, body, ok, retryable",
+    [
+        (202, "0: Accepted for delivery", True, False),
+        (202, "3: Queued for later delivery", True, False),
+        (503, "Temporal failure, try again later.", False, True),
+        (500, "", False, True),
+        (403, "Authorization failed for sendsms", False, False),
+        (400, "Sender missing and no global set, rejected", False, False),
+    ],
+)
 def test_kannel_answers(sendsms, status, body, ok, retryable):
     """SMS-2: accepted / queued count as sent; 5xx retryable; other 4xx permanent."""
     sendsms.answers.append((status, body, 0))
@@ -119,7 +128,9 @@ def test_timeout_and_refused_connection_are_retryable(sendsms, settings):
 def test_parallel_sends_keep_results_in_order(sendsms, settings):
     """SMS-1: results line up with the batch however the threads finish."""
     settings.KANNEL_CONCURRENCY = 4
-    sendsms.answers.extend([(202, "0: Accepted", 0.05), (403, "Denied", 0), (202, "0: Accepted", 0), (503, "x", 0)])
+    sendsms.answers.extend(
+        [(202, "0: Accepted", 0.05), (403, "Denied", 0), (202, "0: Accepted", 0), (503, "x", 0)]
+    )
     results = _send(*[OutgoingSms(id=i, to="13800138000", text=f"m{i}") for i in range(4)])
     assert len(results) == 4
     assert sum(r.ok for r in results) == 2

@@ -1,4 +1,5 @@
 """The transactional outbox and its worker (SPEC SMS-1), with the memory backend."""
+
 from __future__ import annotations
 
 import threading
@@ -63,6 +64,7 @@ def test_one_flush_is_enqueued_per_transaction(django_capture_on_commit_callback
 @pytest.mark.django_db
 def test_broker_down_does_not_break_the_business_transaction(django_capture_on_commit_callbacks, monkeypatch):
     """SMS-1: the broker being down loses nothing — the row stays pending for the minute job."""
+
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
@@ -76,9 +78,15 @@ def test_broker_down_does_not_break_the_business_transaction(django_capture_on_c
 @pytest.mark.django_db
 def test_dedupe_key_queues_a_business_event_once(sms_outbox):
     """SMS-1, SAT-1: the same dedupe key returns the existing row instead of a second SMS."""
-    a = sms_queue(to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-1:contact-7")
-    b = sms_queue(to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-1:contact-7")
-    c = sms_queue(to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-2:contact-7")
+    a = sms_queue(
+        to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-1:contact-7"
+    )
+    b = sms_queue(
+        to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-1:contact-7"
+    )
+    c = sms_queue(
+        to="13800138000", template="survey", context={"name": "王"}, dedupe_key="survey:visit-2:contact-7"
+    )
     assert a.pk == b.pk != c.pk
     assert OutboxMessage.objects.count() == 2
     # Rows without a key never collide (NULL is not a duplicate).
@@ -198,10 +206,12 @@ def test_row_stuck_in_sending_is_reclaimed_after_the_timeout(sms_outbox, setting
     stuck = sms_queue(to="13800138000", text="卡住")
     recent = sms_queue(to="13800138001", text="正在发")
     now = timezone.now()
-    OutboxMessage.objects.filter(pk=stuck.pk).update(status=Status.SENDING, attempts=1,
-                                                     claimed_at=now - timedelta(minutes=11))
-    OutboxMessage.objects.filter(pk=recent.pk).update(status=Status.SENDING, attempts=1,
-                                                      claimed_at=now - timedelta(minutes=1))
+    OutboxMessage.objects.filter(pk=stuck.pk).update(
+        status=Status.SENDING, attempts=1, claimed_at=now - timedelta(minutes=11)
+    )
+    OutboxMessage.objects.filter(pk=recent.pk).update(
+        status=Status.SENDING, attempts=1, claimed_at=now - timedelta(minutes=1)
+    )
     assert outbox_flush() == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0}
     stuck.refresh_from_db()
     recent.refresh_from_db()

@@ -1,4 +1,5 @@
 """Templates (SPEC SMS-4): seeded Chinese defaults, admin-editable, rendered without HTML escaping."""
+
 import pytest
 from django.core.exceptions import ValidationError
 

@@ -59,6 +59,9 @@ def test_cross_region_site_goes_to_local_pair_and_home_am_is_informed(desk, peop
     ("ticket_close", {}), ("ticket_redispatch", None),
 ])
 def test_illegal_transitions_are_refused(desk, people, open_ticket, action, kwargs):
+    from django.utils import translation
+
+    translation.activate("en")
     t = open_ticket()
     if kwargs is None:
         kwargs = {"site": desk["hq"]}
@@ -155,6 +158,9 @@ def test_mm_not_notifying_am_costs_200(desk, people, open_ticket):
 
 def test_disagreement_goes_to_quality_desk(desk, people, open_ticket):
     """TKT-6: different causes → verification list; the quality desk settles it, wrong record −¥50."""
+    from django.utils import translation
+
+    translation.activate("en")
     t = _to_repaired(open_ticket(), people, am_present=True)
     t = wf.ticket_am_log(ticket=t, by=people["am1"], cause="power", repair="x", assessment="y",
                          contacts=[desk["g1"].contacts.first()])

@@ -1,4 +1,5 @@
 """/api/v1/sms/…: Kannel's callbacks."""
+
 from django.urls import path
 
 from . import views

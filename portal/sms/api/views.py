@@ -1,5 +1,6 @@
 """Kannel's callbacks (SPEC SMS-2, SMS-3): incoming SMS (sms-service get-url) and delivery reports
 (dlr-url). Authenticated by the shared secret SMS_INBOUND_SECRET, not by a user."""
+
 from __future__ import annotations
 
 import hmac
@@ -63,13 +64,19 @@ class InboundView(APIView):
             OpenApiParameter("id", OpenApiTypes.STR, description="Gateway message id (%I)."),
             SECRET,
         ],
-        responses=ERRORS, auth=[],
+        responses=ERRORS,
+        auth=[],
     )
     def get(self, request):
         return self._receive(request)
 
-    @extend_schema(operation_id="sms_inbound_post", parameters=[SECRET], responses=ERRORS, auth=[],
-                   request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="sms_inbound_post",
+        parameters=[SECRET],
+        responses=ERRORS,
+        auth=[],
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+    )
     def post(self, request):
         return self._receive(request)
 
@@ -79,7 +86,9 @@ class InboundView(APIView):
         if not sender:
             raise ValidationError({"from": _("This parameter is required.")})
         sms_receive(
-            sender=sender, receiver=_param(request, "to") or "", text=_param(request, "text") or "",
+            sender=sender,
+            receiver=_param(request, "to") or "",
+            text=_param(request, "text") or "",
             message_id=_param(request, "id"),
         )
         return _empty()
@@ -96,21 +105,33 @@ class DeliveryReportView(APIView):
         operation_id="sms_dlr",
         parameters=[
             OpenApiParameter("id", OpenApiTypes.INT, required=True, description="Outbox row id."),
-            OpenApiParameter("type", OpenApiTypes.INT, required=True,
-                             description="Kannel report type (%d): 1 delivered, 2 undeliverable, 4 buffered, "
-                                         "8 accepted by the SMSC, 16 rejected by the SMSC."),
+            OpenApiParameter(
+                "type",
+                OpenApiTypes.INT,
+                required=True,
+                description="Kannel report type (%d): 1 delivered, 2 undeliverable, 4 buffered, "
+                "8 accepted by the SMSC, 16 rejected by the SMSC.",
+            ),
             OpenApiParameter("ref", OpenApiTypes.STR, description="SMSC message id (%F)."),
             OpenApiParameter("reply", OpenApiTypes.STR, description="SMSC answer (%A)."),
             SECRET,
         ],
-        responses={**ERRORS, 200: OpenApiResponse(description="Applied, or ignored for an unknown row; empty body.")},
+        responses={
+            **ERRORS,
+            200: OpenApiResponse(description="Applied, or ignored for an unknown row; empty body."),
+        },
         auth=[],
     )
     def get(self, request):
         return self._report(request)
 
-    @extend_schema(operation_id="sms_dlr_post", parameters=[SECRET], responses=ERRORS, auth=[],
-                   request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="sms_dlr_post",
+        parameters=[SECRET],
+        responses=ERRORS,
+        auth=[],
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+    )
     def post(self, request):
         return self._report(request)
 
@@ -121,6 +142,10 @@ class DeliveryReportView(APIView):
             dlr_type = int(_param(request, "type") or "")
         except ValueError:
             raise ValidationError(_("`id` and `type` must be integers.")) from None
-        sms_record_dlr(outbox_id=outbox_id, dlr_type=dlr_type, gateway_ref=_param(request, "ref") or "",
-                       reply=_param(request, "reply") or "")
+        sms_record_dlr(
+            outbox_id=outbox_id,
+            dlr_type=dlr_type,
+            gateway_ref=_param(request, "ref") or "",
+            reply=_param(request, "reply") or "",
+        )
         return _empty()

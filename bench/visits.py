@@ -1,0 +1,204 @@
+"""Benchmark (issue 4, the part without Kannel): visit logs → survey SMS → replies.
+
+    .venv/bin/python bench/visits.py [--visits 10000] [--replies 1000] [--naive 1000] [--quick] [--json out.json]
+
+With SMS_BACKEND=memory on the seeded benchmark database:
+1. --visits visit logs saved one by one through `visits.services.visit_log_create` (each its own
+   transaction, as a page or the API does it: validation, history, last-visit dates, one survey and
+   one outbox row per contact met) for as many different groups, one active contact each:
+   visits/s and survey SMS queued/s.
+2. The outbox flushed through the memory backend: the first --naive rows the naive way (one
+   transaction per row: SELECT … FOR UPDATE, send, save), the rest with `outbox_flush` (claims in
+   chunks, one UPDATE per chunk): messages/s each and the ratio.
+3. --replies replies (a realistic mix: 1–4, full-width digits, 非常满意/较好/一般/很差 with noise,
+   unparseable texts; 一般/很差 open repair cases) through the inbound endpoint
+   /api/v1/sms/inbound/ with the test Client, as Kannel's get-url calls it (GET, secret from
+   settings.SMS_INBOUND_SECRET): replies/s.
+Then everything the benchmark made is deleted again (unless --keep), so the database does not grow
+from run to run (the groups' and contacts' last-visit dates stay moved to today).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import emit, format_row, parser, row, setup_django  # noqa: E402
+
+REPLY_TEXTS = ["1", "1", "非常满意", "2", "较好，谢谢", "１", "满意 1", "2 服务不错", "一般", "3",
+               "很差，网络经常断", "4", "好的收到", "？", "回复：2", "２"]
+
+
+def main() -> None:
+    p = parser(__doc__.split("\n")[0])
+    p.add_argument("--visits", type=int, default=None, help="visit logs to save (default 10 000; quick 500)")
+    p.add_argument("--replies", type=int, default=None, help="inbound replies (default 1 000; quick 100)")
+    p.add_argument("--naive", type=int, default=None, help="outbox rows flushed row by row (default 1 000; quick 100)")
+    p.add_argument("--keep", action="store_true", help="keep the visits, surveys and messages made")
+    args = p.parse_args()
+    setup_django(sms_backend="memory")
+    n_visits = args.visits or (500 if args.quick else 10_000)
+    n_replies = min(args.replies or (100 if args.quick else 1_000), n_visits)
+    n_naive = min(args.naive or (100 if args.quick else 1_000), n_visits // 2)
+
+    from django.conf import settings
+
+    from portal.sms.models import OutboxMessage
+    from visits.models import VisitLog
+
+    assert settings.SMS_BACKEND == "memory", settings.SMS_BACKEND
+    first_outbox = (OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    first_visit = (VisitLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    run_id = time.strftime("%Y%m%d%H%M%S")
+    rows: list[dict] = []
+    try:
+        plan = pick_visits(n_visits)
+        rows += save_visits(plan)
+        rows += flush(n_naive, first_outbox)
+        rows += replies(plan[:n_replies], run_id)
+    finally:
+        if not args.keep:
+            t0 = time.monotonic()
+            cleanup(first_visit, first_outbox, run_id)
+            print(f"  cleaned up in {time.monotonic() - t0:.1f} s", flush=True)
+    emit(rows, args.json, echo=False)
+
+
+def pick_visits(n: int) -> list[tuple]:
+    """(group, account manager, contact) for n different active groups spread over the province."""
+    from groupclients.models import Contact, GroupCustomer
+
+    ids = list(GroupCustomer.objects.filter(status="active").order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(ids) // n)
+    chosen = ids[::step][:n]
+    contact_for: dict[int, Contact] = {}
+    for c in (Contact.objects.filter(group_id__in=chosen, status=Contact.Status.ACTIVE, no_surveys=False)
+              .order_by("group_id", "-is_primary", "pk")):
+        contact_for.setdefault(c.group_id, c)
+    groups = GroupCustomer.objects.filter(pk__in=list(contact_for)).select_related("unit", "account_manager")
+    plan = [(g, g.account_manager, contact_for[g.pk]) for g in groups.order_by("pk")]
+    if len(plan) < n:
+        print(f"  only {len(plan)} groups with a contact to survey (wanted {n})")
+    return plan
+
+
+def save_visits(plan: list[tuple]) -> list[dict]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.sms.models import OutboxMessage
+    from visits.services import visit_log_create
+
+    before = OutboxMessage.objects.filter(template_key="survey").count()
+    today = timezone.localdate()
+    t0 = time.perf_counter()
+    for group, am, contact in plan:
+        started = timezone.now() - dt.timedelta(hours=2)
+        visit_log_create(group=group, by=am, contacts=[contact], kind="routine", purposes=["relationship", "service"],
+                         notes="基准测试：季度回访，了解专线使用情况。", started_at=started,
+                         ended_at=started + dt.timedelta(hours=1), next_visit_on=today + dt.timedelta(days=30))
+    elapsed = time.perf_counter() - t0
+    queued = OutboxMessage.objects.filter(template_key="survey").count() - before
+    out = [
+        row("visits", f"{len(plan):,} visit logs via visit_log_create", len(plan) / elapsed, "visits/s",
+            note=f"{elapsed:.1f} s, {elapsed / len(plan) * 1000:.1f} ms each"),
+        row("visits", f"survey SMS queued in the same transactions ({queued:,})", queued / elapsed, "msg/s",
+            ok=queued == len(plan), target=f"{len(plan):,} queued"),
+    ]
+    for r in out:
+        print("  " + format_row(r), flush=True)
+    return out
+
+
+def flush(n_naive: int, first_outbox: int) -> list[dict]:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from portal.sms import backends
+    from portal.sms.backends import OutgoingSms, get_backend
+    from portal.sms.models import OutboxMessage
+    from portal.sms.services import outbox_flush
+
+    Status = OutboxMessage.Status
+    backends.memory_clear()
+    pending = OutboxMessage.objects.filter(pk__gte=first_outbox, status=Status.PENDING)
+    naive_ids = list(pending.order_by("pk").values_list("pk", flat=True)[:n_naive])
+    backend = get_backend()
+    t0 = time.perf_counter()
+    for pk in naive_ids:
+        with transaction.atomic():
+            msg = OutboxMessage.objects.select_for_update().get(pk=pk)
+            backend.send(OutgoingSms(id=msg.pk, to=msg.to, text=msg.text))
+            msg.status, msg.sent_at, msg.attempts = Status.SENT, timezone.now(), msg.attempts + 1
+            msg.save(update_fields=["status", "sent_at", "attempts"])
+    t_naive = time.perf_counter() - t0
+    rest = pending.count()  # every due row, including any the benchmark did not queue
+    t0 = time.perf_counter()
+    counts = outbox_flush(limit=max(rest, 1))
+    t_batch = time.perf_counter() - t0
+    delivered = len(backends.memory_outbox)
+    backends.memory_clear()
+    naive_rate, batch_rate = len(naive_ids) / t_naive, counts["sent"] / t_batch
+    out = [
+        row("visits", f"outbox_flush, memory backend ({counts['sent']:,} rows)", batch_rate, "msg/s",
+            ok=delivered == len(naive_ids) + counts["sent"] and not counts["failed"],
+            target="all sent once", note=f"{t_batch:.2f} s; {counts}"),
+        row("visits", f"naive flush, one transaction per row ({len(naive_ids):,} rows)", naive_rate, "msg/s",
+            note=f"{t_naive:.2f} s"),
+        row("visits", "ratio outbox_flush / naive row-by-row flush", batch_rate / naive_rate, "x"),
+    ]
+    for r in out:
+        print("  " + format_row(r), flush=True)
+    return out
+
+
+def replies(plan: list[tuple], run_id: str) -> list[dict]:
+    from django.conf import settings
+    from django.test import Client
+
+    from visits.models import RepairCase, Survey, SurveyReply
+
+    c = Client()
+    url = "/api/v1/sms/inbound/"
+    secret = settings.SMS_INBOUND_SECRET
+    cases_before = RepairCase.objects.count()
+    replies_before = SurveyReply.objects.count()
+    bad = 0
+    t0 = time.perf_counter()
+    for i, (_group, _am, contact) in enumerate(plan):
+        response = c.get(url, {"from": contact.mobile, "to": settings.SMS_SENDER, "text": REPLY_TEXTS[i % len(REPLY_TEXTS)],
+                               "id": f"bench-{run_id}-{i}", "secret": secret})
+        bad += response.status_code != 200
+    elapsed = time.perf_counter() - t0
+    recorded = SurveyReply.objects.count() - replies_before
+    cases = RepairCase.objects.count() - cases_before
+    answered = Survey.objects.filter(mobile__in=[p[2].mobile for p in plan], status=Survey.Status.ANSWERED).count()
+    r = row("visits", f"{len(plan):,} replies via GET /api/v1/sms/inbound/", len(plan) / elapsed, "replies/s",
+            ok=bad == 0 and recorded == len(plan), target="all recorded",
+            note=f"{elapsed:.1f} s; {recorded:,} recorded, {answered:,} answered, {cases} repair cases opened"
+                 + (f", {bad} non-200" if bad else ""))
+    print("  " + format_row(r), flush=True)
+    return [r]
+
+
+def cleanup(first_visit: int, first_outbox: int, run_id: str) -> None:
+    """Delete what this run made: repair cases, visits (cascading to surveys, replies and the contact
+    links) and their history rows, the outbox rows and the inbound messages."""
+    from django.db import transaction
+
+    from portal.sms.models import InboundMessage, OutboxMessage
+    from visits.models import RepairCase, VisitLog
+
+    with transaction.atomic():
+        RepairCase.objects.filter(survey__visit_id__gte=first_visit).delete()
+        visits = VisitLog.objects.filter(pk__gte=first_visit, notes__startswith="基准测试")
+        visits.delete()
+        VisitLog.history.model.objects.filter(id__gte=first_visit, notes__startswith="基准测试").delete()
+        OutboxMessage.objects.filter(pk__gte=first_outbox).delete()
+        InboundMessage.objects.filter(message_id__startswith=f"bench-{run_id}-").delete()
+
+
+if __name__ == "__main__":
+    main()
