@@ -339,9 +339,3 @@ def month_action(request, month: str, action: str):
         messages.error(request, _("Another monthly close is running; try again in a moment."))
     return redirect("kpi-months")
 
-
-def now_label() -> str:
-    return f"{timezone.localtime():%Y-%m-%d %H:%M}"
-
-
-__all__ = ["dashboard", "export", "records", "ranking", "scorecard", "months", "month_action", "FIGURES"]
