@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,7 @@ def main() -> None:
         server.terminate()
         server.wait(10)
         connection.creation.destroy_test_db(db_name, verbosity=0)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def database_url(db: dict) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/", include("groupclients.urls")),
     path("visits/", include("visits.urls")),
     path("tickets/", include("tickets.urls")),
+    path("kpi/", include("portal.kpi.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

@@ -22,6 +22,24 @@ def require_service(ok: bool, why: str) -> None:
     pytest.skip(why)
 
 
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    """Poll until predicate() is true. With SQLite's shared in-memory test database a read can meet
+    the live server's write lock ("table is locked"); that only means "not yet"."""
+    import time
+
+    from django.db import OperationalError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OperationalError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

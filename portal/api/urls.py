@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("visits.api.urls")),
     path("", include("tickets.api.urls")),
     path("sms/", include("portal.sms.api.urls")),
+    path("", include("portal.kpi.api.urls")),
 ]

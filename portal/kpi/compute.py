@@ -18,7 +18,15 @@ from django.db.models import F, QuerySet
 
 from accounts.models import OrgUnit, User
 
-from .definitions import KPI_BY_CODE, RANK_BY_CODE, RANK_KPIS, RANK_METRICS, Kpi, available_kpis, cross_figures
+from .definitions import (
+    KPI_BY_CODE,
+    RANK_BY_CODE,
+    RANK_KPIS,
+    RANK_METRICS,
+    Kpi,
+    available_kpis,
+    cross_figures,
+)
 from .models import KpiMonth, KpiSnapshot
 from .periods import Window, add_months
 from .scope import Scope
@@ -136,7 +144,7 @@ def _sort_key(metric: str):
 
     def key(r: RankRow):
         v = r.metrics.get(metric)
-        return (v is None, -(v or 0) if m.higher_is_better else (v or 0), r.label)
+        return (v is None, -(v or 0) if m.higher_is_better else (v or 0), r.key)
 
     return key
 
@@ -268,7 +276,7 @@ def _snapshot_report(scope: Scope, w: Window, state: KpiMonth, rank_by: str) -> 
         order = F(rank_by).desc(nulls_last=True) if metric.higher_is_better else F(rank_by).asc(nulls_last=True)
         qs = (KpiSnapshot.objects.filter(month=w.month, org=scope.node, person__isnull=False, is_am=True)
               .select_related("person").only("person", *[m.code for m in RANK_METRICS])
-              .order_by(order, "person__display_name", "person_id"))
+              .order_by(order, "person_id"))
         report.people = PeopleRanking(queryset=qs, metric=rank_by)
     return report
 

@@ -13,8 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .compute import Report
-from .definitions import (ARREARS_BUCKETS, CREDIT_ACTIONS, GRADES, KPI_BY_CODE, RANK_METRICS, STATUS_LABELS,
-                          STATUSES)
+from .definitions import (
+    ARREARS_BUCKETS,
+    CREDIT_ACTIONS,
+    GRADES,
+    KPI_BY_CODE,
+    RANK_METRICS,
+    STATUS_LABELS,
+    STATUSES,
+)
 
 
 @dataclass
@@ -326,14 +333,15 @@ def people_table(report: Report, links: Links, rows: Iterable, *, start: int = 0
 
 
 def trend_table(report: Report) -> Table:
-    t = Table("trend", _("Trend by month"), [_("Month"), *_rank_columns(), _("Fault tickets"),
+    t = Table("trend", _("Trend by month"), [_("Month"), _("Figures"), *_rank_columns(), _("Fault tickets"),
                                              _("Complaints per 10 000 members"), _("Fault reports per 10 000 members")])
     for m in report.trend:
         if "visit_rate" not in m:
-            t.rows.append([Cell(m["month"]), *[Cell(_("not closed")) for _m in RANK_METRICS], Cell(""), Cell(""),
-                           Cell("")])
+            t.rows.append([Cell(m["month"]), Cell(_("not closed"), cls="text-muted"),
+                           *[Cell(None) for _m in RANK_METRICS], Cell(None), Cell(None), Cell(None)])
             continue
-        t.rows.append([Cell(m["month"]), *_metric_cells(m), Cell(m.get("tickets")),
+        state = _("frozen") if m["closed"] else _("live")
+        t.rows.append([Cell(m["month"]), Cell(state), *_metric_cells(m), Cell(m.get("tickets")),
                        Cell(m.get("complaints_per_10k")), Cell(m.get("faults_per_10k"))])
     return t
 

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +28,7 @@ from .definitions import KPI_BY_CODE, RANK_BY_CODE, RANK_METRICS, STATUS_LABELS,
 from .models import KpiMonth
 from .periods import Window, add_months, current_month, parse_month, previous_month
 from .scope import Scope, nodes_within, resolve_scope, top_node
-from .tables import FIGURES, Links, Table, figure_rows, people_table, report_tables, workbook
+from .tables import Links, Table, figure_rows, people_table, report_tables, workbook
 from .targets import TARGET_KEYS
 
 R = Role.Code
@@ -124,6 +123,8 @@ def dashboard(request):
         "export_urls": {k: _export_url(k, report) for k in tables},
         "prev_month": f"{add_months(report.window.month, -1):%Y-%m}",
         "next_month": f"{add_months(report.window.month, 1):%Y-%m}" if not report.window.live else "",
+        "full_ranking": f"{reverse('kpi-ranking')}?" + urlencode({"scope": scope.node.code, "month": report.window.label,
+                                                                 "rank": report.rank_by}),
     })
 
 
@@ -273,7 +274,7 @@ def scorecard(request):
             continue
         qs = kpi.records(w, scope, part, user=request.user)
         items = list(qs[:10])
-        overdue.append({"label": label, "count": qs.count(), "url": links.records(code, part),
+        overdue.append({"code": code, "label": label, "count": qs.count(), "url": links.records(code, part),
                         "columns": kpi.columns(), "rows": [[(c.value(o), c.url(o) if c.url else None)
                                                             for c in kpi.columns()] for o in items]})
     from tickets.models import LedgerEntry

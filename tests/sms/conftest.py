@@ -22,8 +22,21 @@ def sms_outbox():
     backends.memory_clear()
 
 
+def _share_test_database_with(live_server) -> None:
+    """SQLite's in-memory test database must reach the live server through the test's own
+    connection; a second connection to it hits "database table is locked" (shared cache).
+    pytest-django only arranges that when the database exists before live_server starts."""
+    from django.db import connections
+
+    override = live_server.thread.connections_override  # the dict the server's threads read
+    for conn in connections.all():
+        if conn.vendor == "sqlite" and conn.is_in_memory_db() and override.get(conn.alias) is not conn:
+            conn.inc_thread_sharing()
+            override[conn.alias] = conn
+
+
 @pytest.fixture
-def kannel(live_server, transactional_db, settings, tmp_path):
+def kannel(django_db_setup, transactional_db, live_server, settings, tmp_path):
     """A running Kannel wired to this test's portal (live_server) — see tests/sms/kannel.py.
 
     Settings point the portal at it: SMS_BACKEND=kannel, KANNEL_SENDSMS_URL, credentials and
@@ -33,6 +46,7 @@ def kannel(live_server, transactional_db, settings, tmp_path):
     """
     ok, why = kannel_available()
     require_service(ok, why)
+    _share_test_database_with(live_server)
     # Kannel resolves names itself; the loopback address avoids an IPv6 "localhost".
     portal_url = live_server.url.replace("://localhost:", "://127.0.0.1:")
     harness = KannelHarness(

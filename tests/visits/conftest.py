@@ -48,3 +48,6 @@ def flush():
         return sent
 
     return go
+
+
+from tests.sms.conftest import kannel, sms_outbox  # noqa: E402,F401  (the real gateway for the loop test)

@@ -1,0 +1,77 @@
+"""The current month is computed live; its visit compliance comes from the derived last-visit columns,
+which must give the same answer as counting the visit logs."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from portal.kpi.definitions import KPI_BY_CODE
+from portal.kpi.periods import Window, current_month
+from portal.kpi.scope import Scope
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def this_month(book, people):
+    """Visits logged through the real service this month and last month (it keeps last_visited_on)."""
+    from groupclients.services import group_refresh_quality
+    from tests.factories import ContactFactory
+    from visits.services import visit_log_create
+
+    g1, g2, g4 = book["g1"], book["g2"], book["g4"]
+    primary = ContactFactory(group=g1, name="王主联系", type="contact", is_primary=True)
+    p4 = ContactFactory(group=g4, name="西湖主联系", type="contact", is_primary=True)
+    group_refresh_quality([g1.pk, g2.pk, g4.pk])
+    now = timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(current_month(), dt.time(0, 5)))
+
+    def log(group, am, when, contacts):
+        return visit_log_create(group=group, by=am, contacts=contacts, kind="routine", notes="走访",
+                                started_at=when, next_visit_on=timezone.localtime(when).date() + dt.timedelta(days=40),
+                                purposes=["relationship"])
+
+    log(g1, people["am1"], min(start + dt.timedelta(hours=1), now - dt.timedelta(minutes=5)), [book["c1"]])
+    log(g2, people["am2"], start - dt.timedelta(days=20), [book["c2"]])
+    log(g4, people["am1b"], start - dt.timedelta(days=75), [p4])
+    return {"primary": primary}
+
+
+@pytest.mark.parametrize("code", ["visits_groups", "visits_contacts"])
+def test_derived_columns_agree_with_the_visit_logs(this_month, org, code):
+    kpi = KPI_BY_CODE[code]
+    live = Window.for_month(current_month())
+    assert live.live
+    from_logs = dataclasses.replace(live, live=False)  # same moment, counted from the visit logs
+    scope = Scope(node=org["province"])
+    for dims in ((), ("unit",), ("unit", "person")):
+        a = sorted(kpi.cells(live, scope, dims), key=repr)
+        b = sorted(kpi.cells(from_logs, scope, dims), key=repr)
+        assert a == b, dims
+    assert kpi.cells(live, scope)[0][1]["A_done"] == 1  # g1, or its decision-maker c1
+
+
+def test_current_month_is_live_and_moves(this_month, people, client_for, book):
+    from visits.services import visit_log_create
+
+    c = client_for(people["leader1"])
+    r = c.get("/kpi/?month=" + f"{current_month():%Y-%m}")
+    report = r.context["report"]
+    assert report.source == "live" and report.window.live
+    before = report.figures["visits_contacts"]["done"]
+    visit_log_create(group=book["g1"], by=people["am1"], contacts=[this_month["primary"]], kind="routine",
+                     notes="走访", started_at=timezone.now() - dt.timedelta(minutes=1),
+                     next_visit_on=timezone.localdate() + dt.timedelta(days=30), purposes=["relationship"])
+    after = c.get("/kpi/?month=" + f"{current_month():%Y-%m}").context["report"].figures["visits_contacts"]["done"]
+    assert after == before + 1
+
+
+def test_the_dashboard_defaults_to_last_month_and_the_scorecard_to_this_month(people, client_for, org):
+    from portal.kpi.periods import previous_month
+
+    assert client_for(people["manager1"]).get("/kpi/").context["report"].window.month == previous_month()
+    assert client_for(people["am1"]).get("/kpi/scorecard/").context["report"].window.month == current_month()
+    assert client_for(people["manager1"]).get("/kpi/?month=2999-01").status_code == 404
