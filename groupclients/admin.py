@@ -2,8 +2,19 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (CompetitorContract, Contact, ContactMinimum, GroupCustomer, ImportJob, Industry, Member,
-                     OrganisationType, Product, Site, Subscription)
+from .models import (
+    CompetitorContract,
+    Contact,
+    ContactMinimum,
+    GroupCustomer,
+    ImportJob,
+    Industry,
+    Member,
+    OrganisationType,
+    Product,
+    Site,
+    Subscription,
+)
 
 
 @admin.register(OrganisationType, Industry)

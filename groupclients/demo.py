@@ -14,8 +14,18 @@ from django.db.models import Max
 
 from accounts.models import OrgUnit
 
-from .models import (CompetitorContract, Contact, GroupCustomer, Industry, Member, OrganisationType, Product, Site,
-                     Subscription, VipTier)
+from .models import (
+    CompetitorContract,
+    Contact,
+    GroupCustomer,
+    Industry,
+    Member,
+    OrganisationType,
+    Product,
+    Site,
+    Subscription,
+    VipTier,
+)
 from .services import groups_refresh_quality_all
 
 GROUPS_PER_SCALE = 200
@@ -80,7 +90,7 @@ def seed(ctx) -> None:
     types = [Contact.Type.DECISION_MAKER, Contact.Type.DEPT_HEAD, Contact.Type.CONTACT, Contact.Type.CONTACT,
              Contact.Type.OTHER_DECISION_MAKER]
     today = dt.date.today()
-    for i, g in enumerate(groups):
+    for g in groups:
         n = int(g.code[2:])
         local_mm = mm1 if g.unit_id == mm1.unit_id else rnd.choice(mms_by_unit.get(g.unit_id) or staff["mm"])
         sites.append(Site(group=g, name="总部", address=g.address, unit=g.unit, local_am=g.account_manager,

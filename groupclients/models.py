@@ -507,5 +507,12 @@ class ImportJob(models.Model):
 
 
 from .billing_models import (  # noqa: E402,F401  (billing and retention live in their own module)
-    AlertAction, ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert, UsageMonth,
+    AlertAction,
+    ArrearsSnapshot,
+    BillingAccount,
+    CreditOrder,
+    Package,
+    Payment,
+    RetentionAlert,
+    UsageMonth,
 )

@@ -160,6 +160,18 @@ def _may_own(user: User, unit: OrgUnit, am: User) -> bool:
     return user.has_role("am") and am.pk == user.pk
 
 
+def _resolve(pairs) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Run each (field, parser) of a row; collect every field's error rather than stop at the first."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, fn in pairs:
+        try:
+            values[key] = fn()
+        except RowError as e:
+            errors.update(e.errors)
+    return values, errors
+
+
 # ---- the four kinds -------------------------------------------------------------------------
 class Kind:
     key: str
@@ -195,9 +207,7 @@ class GroupsKind(Kind):
         existing = GroupCustomer.objects.filter(code=code).first() if code else None
         if existing is not None and not lk.writable_groups.filter(pk=existing.pk).exists():
             raise RowError({"code": [_("Group %(v)s exists but is outside your scope.") % {"v": code}]})
-        errors: dict[str, list[str]] = {}
-        values: dict[str, Any] = {"name": _text(row.get("name"))}
-        for key, fn in (
+        values, errors = _resolve((
             ("org_type", lambda: lk.ref(lk.org_types, row.get("org_type"), "org_type", False)),
             ("industry", lambda: lk.ref(lk.industries, row.get("industry"), "industry", False)),
             ("employee_count", lambda: _int(row.get("employee_count"), "employee_count")),
@@ -205,11 +215,8 @@ class GroupsKind(Kind):
             ("grade", lambda: _choice(row.get("grade"), GroupCustomer.Grade.choices, "grade")),
             ("unit", lambda: lk.ref(lk.units, row.get("unit_code"), "unit_code")),
             ("account_manager", lambda: lk.user_with_role(row.get("am_username"), "am_username", "am")),
-        ):
-            try:
-                values[key] = fn()
-            except RowError as e:
-                errors.update(e.errors)
+        ))
+        values["name"] = _text(row.get("name"))
         values["address"] = _text(row.get("address"))
         values["phone"] = _text(row.get("phone"))
         status = _text(row.get("status"))
@@ -257,17 +264,12 @@ class SitesKind(Kind):
     ]
 
     def build(self, row, lk):
-        errors, values = {}, {}
-        for key, fn in (
+        values, errors = _resolve((
             ("group", lambda: lk.group(row.get("group_code"))),
             ("unit", lambda: lk.ref(lk.units, row.get("unit_code"), "unit_code")),
             ("local_am", lambda: lk.user_with_role(row.get("local_am"), "local_am", "am")),
             ("local_mm", lambda: lk.user_with_role(row.get("local_mm"), "local_mm", "mm")),
-        ):
-            try:
-                values[key] = fn()
-            except RowError as e:
-                errors.update(e.errors)
+        ))
         if errors:
             raise RowError(errors)
         name = _text(row.get("name"))
@@ -304,18 +306,13 @@ class ContactsKind(Kind):
     ]
 
     def build(self, row, lk):
-        errors, values = {}, {}
-        for key, fn in (
+        values, errors = _resolve((
             ("group", lambda: lk.group(row.get("group_code"))),
             ("type", lambda: _choice(row.get("type"), Contact.Type.choices, "type")),
             ("birthday", lambda: _date(row.get("birthday"), "birthday")),
             ("counterpart_level", lambda: _choice(row.get("counterpart_level"), Contact.CounterpartLevel.choices,
                                                   "counterpart_level", "")),
-        ):
-            try:
-                values[key] = fn()
-            except RowError as e:
-                errors.update(e.errors)
+        ))
         cp = _text(row.get("counterpart"))
         if cp:
             u = User.objects.filter(username=cp, is_active=True).first()
@@ -363,8 +360,7 @@ class MembersKind(Kind):
     ]
 
     def build(self, row, lk):
-        errors, values = {}, {}
-        for key, fn in (
+        values, errors = _resolve((
             ("group", lambda: lk.group(row.get("group_code"))),
             ("product", lambda: lk.ref(lk.products, row.get("product"), "product", False)),
             ("vip_tier", lambda: _choice(row.get("vip_tier"), Contact._meta.get_field("vip_tier").choices,
@@ -372,11 +368,7 @@ class MembersKind(Kind):
             ("billing_type", lambda: _choice(row.get("billing_type"), Member.BillingType.choices, "billing_type",
                                              Member.BillingType.POSTPAID)),
             ("status", lambda: _choice(row.get("status"), Member.Status.choices, "status", Member.Status.ACTIVE)),
-        ):
-            try:
-                values[key] = fn()
-            except RowError as e:
-                errors.update(e.errors)
+        ))
         if errors:
             raise RowError(errors)
         mobile = _text(row.get("mobile"))
@@ -652,9 +644,15 @@ def template_workbook(kind: Kind) -> bytes:
 
 def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[bytes, int]:
     """The rows of one kind in the user's scope, masked for non-owners. Returns (xlsx bytes, rows)."""
-    from .selectors import (contact_list_for_user, group_list_for_user, member_list_for_user, present_contact,
-                            present_member, sites_in_scope)
     from .scopes import sees_financials
+    from .selectors import (
+        contact_list_for_user,
+        group_list_for_user,
+        member_list_for_user,
+        present_contact,
+        present_member,
+        sites_in_scope,
+    )
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(kind_key)

@@ -20,13 +20,30 @@ from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
 
 from . import services, transfer
-from .forms import (ContactForm, ContractForm, GroupForm, ImportForm, MemberForm, OpportunityForm, SiteForm,
-                    StatusForm, SubscriptionForm)
+from .forms import (
+    ContactForm,
+    ContractForm,
+    GroupForm,
+    ImportForm,
+    MemberForm,
+    OpportunityForm,
+    SiteForm,
+    StatusForm,
+    SubscriptionForm,
+)
 from .models import Contact, GroupCustomer, ImportJob, Industry, Member, Opportunity, Site
 from .scopes import CONTACT_SCOPE, GROUP_SCOPE, MEMBER_SCOPE, SITE_SCOPE, sees_financials
-from .selectors import (GroupFilters, contact_list_for_user, contracts_expiring, group_list_for_user,
-                        groups_in_scope, member_list_for_user, member_summary, present_contact, present_member,
-                        quality_counts)
+from .selectors import (
+    GroupFilters,
+    contact_list_for_user,
+    contracts_expiring,
+    group_list_for_user,
+    member_list_for_user,
+    member_summary,
+    present_contact,
+    present_member,
+    quality_counts,
+)
 
 R = Role.Code
 SUPERVISORS = (R.GROUP_LEADER, R.DEPT_MANAGER, R.ANALYST, R.ADMIN)
@@ -337,7 +354,7 @@ def _history(obj, limit=50):
     """History records newest first, each with its field changes (old → new)."""
     records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
     out = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, records[1:] + [None], strict=True):
         changes = []
         if older is not None:
             delta = newer.diff_against(older)

@@ -54,7 +54,6 @@ def pytest_runtest_makereport(item, call):
 def _isolation(settings):
     """Each test starts with an empty cache (throttles) and eager Celery tasks."""
     from django.core.cache import cache
-
     from django.utils import translation
 
     from portal.celery import app

@@ -1,6 +1,5 @@
-from rest_framework.routers import SimpleRouter
-
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import billing, views
 

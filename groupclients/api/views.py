@@ -1,6 +1,5 @@
 """API for the customer file: the same selectors, scopes and services as the pages."""
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -9,16 +8,27 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.scoping import WRITE, can
-from portal.exceptions import ApplicationError
 
 from .. import services
-from ..models import Contact, GroupCustomer, Member, Site
 from ..scopes import CONTACT_SCOPE, GROUP_SCOPE, MEMBER_SCOPE, SITE_SCOPE
-from ..selectors import (GroupFilters, contact_list_for_user, group_list_for_user, groups_in_scope,
-                         member_list_for_user, sites_in_scope)
+from ..selectors import (
+    GroupFilters,
+    contact_list_for_user,
+    group_list_for_user,
+    groups_in_scope,
+    member_list_for_user,
+    sites_in_scope,
+)
 from ..transfer import _may_own
-from .serializers import (ContactSerializer, GroupSerializer, GroupStatusSerializer, MemberSerializer,
-                          MemberUpsertSerializer, SiteSerializer, UpsertResultSerializer)
+from .serializers import (
+    ContactSerializer,
+    GroupSerializer,
+    GroupStatusSerializer,
+    MemberSerializer,
+    MemberUpsertSerializer,
+    SiteSerializer,
+    UpsertResultSerializer,
+)
 
 GROUP_PARAMS = [
     OpenApiParameter("q", str, description="name, pinyin or initials substring, phone or code"),

@@ -29,7 +29,7 @@ from ..models import Member
 
 A = BillingAccount.Status
 K = BillingAccount.Kind
-O = CreditOrder.Action
+Act = CreditOrder.Action
 BATCH = 5000
 
 
@@ -137,7 +137,7 @@ def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[st
     counts["reminders"] = 0
     for kind, due_field in ((K.POSTPAID, "due_date"), (K.POSTPAID_PREPAY, "due_date"), (K.PREPAID, "balance_valid_until")):
         counts["reminders"] += _step(
-            name="reminder", qs=remind.filter(kind=kind), update={"reminded_for": F(due_field)}, action=O.REMINDER,
+            name="reminder", qs=remind.filter(kind=kind), update={"reminded_for": F(due_field)}, action=Act.REMINDER,
             rule="CC-4 reminder before due", run=run, before_update=_high_value_alerts,
             sms=("reminder", f"credit-remind:{today}", lambda a: {
                 "name": _("customer"), "due": str(a.due_date or a.balance_valid_until),
@@ -147,7 +147,7 @@ def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[st
     # CC-4 half-suspension for 24 h, with the SMS giving the status, the full-suspension time and the amount
     counts["half_suspended"] = _step(
         name="half", qs=base.filter(status=A.ACTIVE).filter(_in_arrears(today)),
-        update={"status": A.HALF_SUSPENDED, "status_since": now}, action=O.HALF_SUSPEND,
+        update={"status": A.HALF_SUSPENDED, "status_since": now}, action=Act.HALF_SUSPEND,
         rule="CC-4 in arrears → 24 h half-suspension", run=run, before_update=_high_value_alerts,
         sms=("reminder", f"credit-half:{today}", lambda a: {
             "name": _("customer"), "due": timezone.localtime(half_until).strftime("%m-%d %H:%M"),
@@ -159,13 +159,13 @@ def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[st
     counts["suspended"] = _step(
         name="suspend", qs=base.filter(status=A.HALF_SUSPENDED, status_since__lte=now - dt.timedelta(
             hours=s["half_hours"])).filter(_in_arrears(today)),
-        update={"status": A.SUSPENDED, "status_since": now}, action=O.SUSPEND,
+        update={"status": A.SUSPENDED, "status_since": now}, action=Act.SUSPEND,
         rule="CC-2/CC-3 still in arrears after half-suspension", run=run)
 
     # resume accounts that paid (normally done in real time by payment_record; this catches the rest)
     counts["resumed"] = _step(
         name="resume", qs=BillingAccount.objects.filter(status__in=[A.HALF_SUSPENDED, A.SUSPENDED]).filter(
-            _paid_up(today)), update={"status": A.ACTIVE, "status_since": now}, action=O.RESUME,
+            _paid_up(today)), update={"status": A.ACTIVE, "status_since": now}, action=Act.RESUME,
         rule="CC-2/CC-3 paid up", run=run)
 
     # CC-2/CC-3 disconnect work order after 90 days suspended; CC-3 instalment end
@@ -173,12 +173,12 @@ def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[st
         name="disconnect", qs=base.filter(status=A.SUSPENDED).filter(
             Q(status_since__lte=now - dt.timedelta(days=s["disconnect_days"]))
             | Q(instalment_end__isnull=False, instalment_end__lte=today)),
-        update={"status": A.DISCONNECTED, "status_since": now}, action=O.DISCONNECT,
+        update={"status": A.DISCONNECTED, "status_since": now}, action=Act.DISCONNECT,
         rule="CC-2/CC-3 suspended 90 days or instalments ended", run=run)
     counts.update(_packages_follow(now=now, run=run))
     counts["bonus_voided"] = _step(
         name="bonus", qs=BillingAccount.objects.filter(noncash_balance__gt=0, noncash_expires_on__lt=today),
-        update={"noncash_balance": Decimal(0)}, action=O.BONUS_VOID, rule="CC-8 expired bonus voided, no revenue",
+        update={"noncash_balance": Decimal(0)}, action=Act.BONUS_VOID, rule="CC-8 expired bonus voided, no revenue",
         run=run, reason=lambda a: f"voided {a.noncash_balance}")
     return counts
 
@@ -195,21 +195,21 @@ def _packages_follow(*, now: dt.datetime, run=None) -> dict[str, int]:
                                                   status=A.ACTIVE)
         out["package_followers"] += _step(
             name="follow", qs=followers, update={"status": status, "status_since": now},
-            action=O.SUSPEND if status == A.SUSPENDED else O.HALF_SUSPEND,
+            action=Act.SUSPEND if status == A.SUSPENDED else Act.HALF_SUSPEND,
             rule="CC-7 tight package: base products together", run=run)
     dead = BillingAccount.objects.filter(package_role="base", status=A.DISCONNECTED,
                                          package__dissolved_at__isnull=True).values("package_id")
     out["discounts_cancelled"] = _step(
         name="discount", qs=BillingAccount.objects.filter(package_id__in=dead, package_role="addon",
                                                           discount_cancelled=False),
-        update={"discount_cancelled": True}, action=O.DISCOUNT_CANCEL,
+        update={"discount_cancelled": True}, action=Act.DISCOUNT_CANCEL,
         rule="CC-7 base disconnected: add-on discount cancelled", run=run)
     loose = Package.objects.filter(pk__in=dead, kind=Package.Kind.LOOSE, dissolved_at__isnull=True)
     ids = list(loose.values_list("pk", flat=True))
     if ids:
         with transaction.atomic():
             n = Package.objects.filter(pk__in=ids, dissolved_at__isnull=True).update(dissolved_at=now)
-            CreditOrder.objects.bulk_create([CreditOrder(account=a, action=O.PACKAGE_DISSOLVE, job_run=run,
+            CreditOrder.objects.bulk_create([CreditOrder(account=a, action=Act.PACKAGE_DISSOLVE, job_run=run,
                                                          rule="CC-7 loose bundle dissolved")
                                              for a in BillingAccount.objects.filter(package_id__in=ids, package_role="base")])
         out["bundles_dissolved"] = n
@@ -231,7 +231,7 @@ def _resume_if_paid(account: BillingAccount, *, by=None, rule: str) -> bool:
             return False  # 同停同复: resume together only when the whole base is paid up
     now = timezone.now()
     BillingAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(status=A.ACTIVE, status_since=now)
-    CreditOrder.objects.bulk_create([CreditOrder(account=a, action=O.RESUME, rule=rule, by=by) for a in accounts])
+    CreditOrder.objects.bulk_create([CreditOrder(account=a, action=Act.RESUME, rule=rule, by=by) for a in accounts])
     return True
 
 
@@ -294,7 +294,7 @@ def emergency_resume(*, account: BillingAccount, by, reason: str) -> BillingAcco
     a.status, a.status_since = A.ACTIVE, timezone.now()
     a.grace_until = timezone.now() + dt.timedelta(days=_settings()["grace_days"])
     a.save(update_fields=["status", "status_since", "grace_until", "updated_at"])
-    CreditOrder.objects.create(account=a, action=O.EMERGENCY_RESUME, rule="CC-5 emergency resume", by=by,
+    CreditOrder.objects.create(account=a, action=Act.EMERGENCY_RESUME, rule="CC-5 emergency resume", by=by,
                                reason=reason.strip()[:300])
     return a
 
@@ -311,7 +311,7 @@ def suspension_delay(*, account: BillingAccount, by, until: dt.datetime, reason:
     a = BillingAccount.objects.select_for_update().get(pk=account.pk)
     a.delay_until = until
     a.save(update_fields=["delay_until", "updated_at"])
-    CreditOrder.objects.create(account=a, action=O.DELAY, rule="CC-6 delay for a high-value member", by=by,
+    CreditOrder.objects.create(account=a, action=Act.DELAY, rule="CC-6 delay for a high-value member", by=by,
                                reason=f"until {until:%Y-%m-%d}: {reason.strip()}"[:300])
     return a
 
@@ -351,6 +351,6 @@ def credit_control_python_loop(*, now: dt.datetime | None = None) -> int:
         if arrears:
             a.status, a.status_since = A.HALF_SUSPENDED, now
             a.save(update_fields=["status", "status_since"])
-            CreditOrder.objects.create(account=a, action=O.HALF_SUSPEND, rule="loop")
+            CreditOrder.objects.create(account=a, action=Act.HALF_SUSPEND, rule="loop")
             n += 1
     return n

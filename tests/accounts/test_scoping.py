@@ -5,7 +5,16 @@ from django.http import Http404
 
 from accounts.models import OrgUnit, User
 from accounts.scoping import (
-    ALL, IN_BRANCH, IN_UNIT, NONE, USER_SCOPE, Owned, ScopeSpec, can, get_in_scope, scope_queryset,
+    ALL,
+    IN_BRANCH,
+    IN_UNIT,
+    NONE,
+    USER_SCOPE,
+    Owned,
+    ScopeSpec,
+    can,
+    get_in_scope,
+    scope_queryset,
 )
 
 

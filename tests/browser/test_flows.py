@@ -25,7 +25,7 @@ def test_am1_finds_a_group_and_fixes_a_core_field(people, org, login_page, live_
     page.screenshot(path="var/screenshots/group-file.png", full_page=True)
 
 
-def test_am1_logs_a_visit_and_the_reply_reaches_manager1(people, book, kannel, login_page, live_server):
+def test_am1_logs_a_visit_and_the_reply_reaches_manager1(people, book, kannel, login_page, live_server):  # noqa: F811
     """Issue 4 done-when: the visit in the browser → survey at fakesmsc → 很差 → repair case on manager1's page."""
     from tests.factories import ContactFactory
     from visits.models import RepairCase

@@ -2,7 +2,7 @@
 import factory
 from faker import Faker
 
-from accounts.models import OrgUnit, Role, User
+from accounts.models import OrgUnit, User
 
 fake = Faker("zh_CN")
 factory.Faker._DEFAULT_LOCALE = "zh_CN"

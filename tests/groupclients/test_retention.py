@@ -69,7 +69,7 @@ def test_vip_alerts_are_level_1_and_due_in_working_days(member):
     member.vip_tier = "gold"
     member.save()
     usage(member, M, revenue=Decimal("50"))
-    now = dt.datetime(2026, 10, 30, 10, tzinfo=dt.timezone.utc)  # a Friday
+    now = dt.datetime(2026, 10, 30, 10, tzinfo=dt.UTC)  # a Friday
     retention.retention_scan_members(month=M, now=now)
     a = RetentionAlert.objects.get(type="arpu_drop")
     assert a.level == 1
@@ -88,8 +88,6 @@ def test_duplicates_merge_and_second_run_adds_nothing(member):
 def test_group_rules(book):
     g = book["g1"]
     now_members = [MemberFactory(group=g, joined_on=dt.date(2025, 1, 1)) for _ in range(18)]
-    for m in now_members[:2]:
-        pass
     for _ in range(2):  # left since: retention 18/20 = 90 % < 95 %
         MemberFactory(group=g, status="left", joined_on=dt.date(2025, 1, 1), left_on=dt.date(2026, 10, 15))
     for m in now_members:

@@ -5,8 +5,13 @@ import pytest
 from django.utils import timezone
 
 from portal.exceptions import ApplicationError, TransitionError
-from tickets.complaints import (complaint_answer, complaint_callback, complaint_close, complaint_escalate,
-                                complaint_record)
+from tickets.complaints import (
+    complaint_answer,
+    complaint_callback,
+    complaint_close,
+    complaint_escalate,
+    complaint_record,
+)
 from tickets.models import LedgerEntry
 
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 from portal.exceptions import ApplicationError, TransitionError
 from portal.sms.models import OutboxMessage
 from portal.sms.services import sms_receive
+from tests.factories import ContactFactory
 from tickets import workflow as wf
 from tickets.models import LedgerEntry, Ticket, TicketEvent
 from tickets.sla import sla_sweep
 from visits.models import RepairCase, Survey
-from tests.factories import ContactFactory
 
 
 def test_full_path_for_an_a_class_group(desk, people, open_ticket):

@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from portal.workdays import deadline_end_of_nth_workday
+from tests.conftest import wait_for as _wait
 from visits.models import RepairCase, Survey
 
 pytestmark = [pytest.mark.kannel]
 
 
-from tests.conftest import wait_for as _wait
 
 
 def test_visit_survey_reply_repair_and_remedial_visit_through_kannel(kannel, field, people, log_visit):
