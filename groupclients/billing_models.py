@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Package(models.Model):
@@ -40,7 +41,7 @@ class BillingAccount(models.Model):
         POSTPAID_PREPAY = "postpaid_prepay", _("Postpaid with prepayment")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("billing account status", "Active")
         HALF_SUSPENDED = "half_suspended", _("Half-suspended (outgoing barred)")
         SUSPENDED = "suspended", _("Suspended")
         DISCONNECTED = "disconnected", _("Disconnected")

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .pinyin import search_text_for
@@ -414,8 +415,8 @@ class Member(models.Model):
         POSTPAID_PREPAY = "postpaid_prepay", _("Postpaid with prepayment")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        LEFT = "left", _("Left")
+        ACTIVE = "active", pgettext_lazy("member status", "Active")
+        LEFT = "left", pgettext_lazy("member status", "Left")
 
     group = models.ForeignKey(GroupCustomer, on_delete=models.PROTECT, related_name="members")
     mobile = models.CharField(_("mobile"), max_length=11, unique=True, validators=[mobile_validator])

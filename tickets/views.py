@@ -97,8 +97,13 @@ def ticket_detail(request, pk):
     actions = wf.allowed_actions(t, request.user)
     from visits.models import Survey
 
+    events = list(t.events.select_related("by"))
+    labels = dict(Ticket.Status.choices)
+    for e in events:  # readable timeline: labels, not codes
+        e.action_label = wf.ACTION_LABELS.get(e.action, e.action)
+        e.from_label, e.to_label = labels.get(e.from_status, ""), labels.get(e.to_status, "")
     return render(request, "tickets/ticket_detail.html", {
-        "t": t, "events": t.events.select_related("by"), "actions": actions, "now": timezone.now(),
+        "t": t, "events": events, "actions": actions, "now": timezone.now(),
         "repair_form": RepairForm(), "am_log_form": AmLogForm(group=t.group),
         "participation_form": ParticipationForm(), "survey": Survey.objects.filter(ticket_id=t.pk).first(),
         "other_sites": t.group.sites.exclude(pk=t.site_id).select_related("unit"),

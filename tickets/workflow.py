@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from groupclients.models import Contact, GroupCustomer, Product, Site
@@ -40,11 +41,14 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "redispatch": ((S.MISROUTED,), S.DISPATCHED),
     "cancel": ((S.NEW, S.DISPATCHED, S.ACKNOWLEDGED, S.MISROUTED), S.CANCELLED),
 }
-ACTION_LABELS = {
-    "acknowledge": _("Acknowledge"), "arrive": _("Arrived on site"), "repair": _("Repaired"),
-    "am_log": _("AM joint-visit log"), "close": _("Close"), "misroute": _("Misrouted"),
-    "redispatch": _("Re-dispatch"), "cancel": _("Cancel"), "participation": _("AM participation"),
-    "verify": _("Verify records"),
+ACTION_LABELS = {  # lazy: shown in the user's language, not the one active at import
+    "open": _lazy("Reported"), "dispatch": _lazy("Dispatched to the local pair"),
+    "acknowledge": _lazy("Acknowledge"), "arrive": _lazy("Arrived on site"), "repair": _lazy("Repaired"),
+    "am_log": _lazy("AM joint-visit log"), "rate": _lazy("Customer rated"), "rating": _lazy("Customer rated"),
+    "close": _lazy("Close"), "misroute": _lazy("Misrouted"), "redispatch": _lazy("Re-dispatch"),
+    "cancel": _lazy("Cancel"), "participation": _lazy("AM participation"), "verify": _lazy("Verify records"),
+    "escalated": _lazy("SLA breached — escalated"), "to_verification": _lazy("Sent to quality verification"),
+    "revisit_missed": _lazy("Phone participant's revisit missed"),
 }
 
 

@@ -12,6 +12,7 @@ A closed month is left alone by a second run (no-op). An administrator can reope
 dashboard is live again) and close it again; both are audited. A run that dies half-way leaves the
 month CLOSING: the next run redoes it from the start.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -42,9 +43,11 @@ AUDIT_REOPENED = "kpi_month_reopened"
 
 # ---- for the performance ledger ---------------------------------------------------------------
 
+
 def is_frozen(month: dt.date) -> bool:
-    return KpiMonth.objects.filter(month=month_start(month),
-                                   status__in=[KpiMonth.Status.CLOSING, KpiMonth.Status.CLOSED]).exists()
+    return KpiMonth.objects.filter(
+        month=month_start(month), status__in=[KpiMonth.Status.CLOSING, KpiMonth.Status.CLOSED]
+    ).exists()
 
 
 def open_month_for(month: dt.date, *, lock: bool = False) -> dt.date:
@@ -58,8 +61,11 @@ def open_month_for(month: dt.date, *, lock: bool = False) -> dt.date:
     row = qs.first()
     if row is None or not row.is_frozen:
         return month
-    frozen = set(KpiMonth.objects.filter(month__gt=month, status__in=[
-        KpiMonth.Status.CLOSING, KpiMonth.Status.CLOSED]).values_list("month", flat=True))
+    frozen = set(
+        KpiMonth.objects.filter(
+            month__gt=month, status__in=[KpiMonth.Status.CLOSING, KpiMonth.Status.CLOSED]
+        ).values_list("month", flat=True)
+    )
     candidate = max(current_month(), month)
     while candidate in frozen:
         candidate = (candidate + dt.timedelta(days=32)).replace(day=1)
@@ -67,6 +73,7 @@ def open_month_for(month: dt.date, *, lock: bool = False) -> dt.date:
 
 
 # ---- the close ---------------------------------------------------------------------------------
+
 
 def _job_lock():
     """portal.jobruns (JobRun rows + a named lock) when present; a plain context otherwise."""
@@ -124,11 +131,14 @@ def _close(month: dt.date, *, by, request) -> dict:
     if by is not None:
         from portal.audit import audit_log
 
-        audit_log(action=AUDIT_CLOSED, actor=by, request=request, target=state, month=f"{month:%Y-%m}",
-                  rows=rows)
+        audit_log(action=AUDIT_CLOSED, actor=by, request=request, target=state, month=f"{month:%Y-%m}", rows=rows)
     logger.info("monthly close %s: %d snapshot rows in %.1f s", month, rows, state.seconds)
-    return {"month": f"{month:%Y-%m}", "snapshot_rows": rows, "arrears": state.counts["arrears"],
-            "seconds": state.seconds}
+    return {
+        "month": f"{month:%Y-%m}",
+        "snapshot_rows": rows,
+        "arrears": state.counts["arrears"],
+        "seconds": state.seconds,
+    }
 
 
 def snapshot_write(month: dt.date) -> int:
@@ -153,11 +163,20 @@ def snapshot_write(month: dt.date) -> int:
     objs = []
     for node in [pk for pk in anc if pk is not None]:
         counters = per_node.get(node, {})
-        objs.append(KpiSnapshot(month=month, org_id=node, data=compact(counters),
-                                **_rank_fields(finish(counters, w, kpis))))
+        objs.append(
+            KpiSnapshot(month=month, org_id=node, data=compact(counters), **_rank_fields(finish(counters, w, kpis)))
+        )
     for (node, person), counters in per_person.items():
-        objs.append(KpiSnapshot(month=month, org_id=node, person_id=person, is_am=person in ams,
-                                data=compact(counters), **_rank_fields(finish(counters, w, rank_kpis))))
+        objs.append(
+            KpiSnapshot(
+                month=month,
+                org_id=node,
+                person_id=person,
+                is_am=person in ams,
+                data=compact(counters),
+                **_rank_fields(finish(counters, w, rank_kpis)),
+            )
+        )
     KpiSnapshot.objects.filter(month=month).delete()
     KpiSnapshot.objects.bulk_create(objs, batch_size=2000)
     return len(objs)
@@ -185,6 +204,12 @@ def month_reopen(*, month: dt.date, by: User, reason: str, request=None) -> KpiM
     KpiSnapshot.objects.filter(month=state.month).delete()
     from portal.audit import audit_log
 
-    audit_log(action=AUDIT_REOPENED, actor=by, request=request, target=state, month=f"{state.month:%Y-%m}",
-              reason=state.reopen_reason)
+    audit_log(
+        action=AUDIT_REOPENED,
+        actor=by,
+        request=request,
+        target=state,
+        month=f"{state.month:%Y-%m}",
+        reason=state.reopen_reason,
+    )
     return state

@@ -6,6 +6,7 @@ the API call, so they cannot show different numbers. A closed month is read from
 KPI grouped by unit (and, for the ranking KPIs, by person), then added up here — the same
 addition the monthly close does, so a month reads the same before and after it is closed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,6 +38,7 @@ TREND_MONTHS = 12
 
 # ---- counters → figures -----------------------------------------------------------------------
 
+
 def add_into(target: dict, counters: dict) -> None:
     for k, v in counters.items():
         if v:
@@ -66,6 +68,7 @@ def compact(counters: dict[str, dict]) -> dict[str, dict]:
 
 # ---- the organisation tree --------------------------------------------------------------------
 
+
 def ancestors_map() -> dict[int | None, list[int]]:
     """node id → [node, its branch, its province] (each once); None (no unit) → [provinces]."""
     rows = {pk: (level, parent) for pk, level, parent in OrgUnit.objects.values_list("pk", "level", "parent_id")}
@@ -82,8 +85,10 @@ def ancestors_map() -> dict[int | None, list[int]]:
 
 # ---- live computation -------------------------------------------------------------------------
 
-def live_cells(w: Window, scope: Scope, *, by_person: bool, kpis: Iterable[Kpi] | None = None
-               ) -> dict[str, list[tuple[tuple, dict]]]:
+
+def live_cells(
+    w: Window, scope: Scope, *, by_person: bool, kpis: Iterable[Kpi] | None = None
+) -> dict[str, list[tuple[tuple, dict]]]:
     """{kpi: [((unit,) or (unit, person), counters)]}: one grouped query per KPI. Persons only for
     the KPIs people are ranked by (or all of them, `by_person="all"`, for the close)."""
     out = {}
@@ -127,8 +132,14 @@ class PeopleRanking:
             return rows
         out = []
         for s in self._qs[start:stop]:
-            out.append(RankRow(key=s.person_id, label=str(s.person), person=s.person,
-                               metrics={m.code: getattr(s, m.code) for m in RANK_METRICS}))
+            out.append(
+                RankRow(
+                    key=s.person_id,
+                    label=str(s.person),
+                    person=s.person,
+                    metrics={m.code: getattr(s, m.code) for m in RANK_METRICS},
+                )
+            )
         return out
 
     def top(self, n: int) -> list[RankRow]:
@@ -173,13 +184,17 @@ class Report:
 
     def as_dict(self, *, people: int = 20) -> dict:
         """The API's answer (and the page's numbers): plain JSON types only."""
+
         def rows(items):
             return [{"id": r.key, "name": r.label, **r.metrics} for r in items]
 
         out = {
-            "scope": {"code": self.scope.node.code, "name": self.scope.node.name, "level": self.scope.node.level,
-                      "person": ({"id": self.scope.person.pk, "name": str(self.scope.person)}
-                                 if self.scope.person else None)},
+            "scope": {
+                "code": self.scope.node.code,
+                "name": self.scope.node.name,
+                "level": self.scope.node.level,
+                "person": ({"id": self.scope.person.pk, "name": str(self.scope.person)} if self.scope.person else None),
+            },
             "month": self.window.label,
             "closed": self.closed,
             "source": self.source,
@@ -201,8 +216,9 @@ def month_state(month: dt.date) -> KpiMonth | None:
     return KpiMonth.objects.filter(month=month).first()
 
 
-def kpi_report(scope: Scope, month: dt.date, *, rank_by: str = "visit_rate", now: dt.datetime | None = None,
-               trend: bool = True) -> Report:
+def kpi_report(
+    scope: Scope, month: dt.date, *, rank_by: str = "visit_rate", now: dt.datetime | None = None, trend: bool = True
+) -> Report:
     """The figures of `scope` for `month`: frozen when the month is closed, live otherwise."""
     w = Window.for_month(month, now=now)
     if rank_by not in RANK_BY_CODE:
@@ -232,15 +248,28 @@ def _live_report(scope: Scope, w: Window, state: KpiMonth | None, rank_by: str) 
             if len(key) > 1 and key[1] is not None:
                 add_into(per_person[key[1]][code], counters)
     kpis = available_kpis()
-    report = Report(scope=scope, window=w, source="live", state=state, figures=finish(total, w, kpis),
-                    targets=current_targets(), rank_by=rank_by)
+    report = Report(
+        scope=scope,
+        window=w,
+        source="live",
+        state=state,
+        figures=finish(total, w, kpis),
+        targets=current_targets(),
+        rank_by=rank_by,
+    )
     if scope.person is None:
         report.units, report.branches = _node_rows(scope, lambda n: finish(per_node.get(n, {}), w, kpis))
         rank_kpis = [KPI_BY_CODE[c] for c in RANK_KPIS if c in KPI_BY_CODE and KPI_BY_CODE[c].available()]
-        ams = set(User.objects.filter(roles__code="am", pk__in=list(per_person)).values_list("pk", flat=True)) \
-            if len(per_person) < 5000 else set(User.objects.filter(roles__code="am").values_list("pk", flat=True))
-        rows = [RankRow(key=pk, label=str(pk), metrics=rank_values(finish(c, w, rank_kpis)))
-                for pk, c in per_person.items() if pk in ams]
+        ams = (
+            set(User.objects.filter(roles__code="am", pk__in=list(per_person)).values_list("pk", flat=True))
+            if len(per_person) < 5000
+            else set(User.objects.filter(roles__code="am").values_list("pk", flat=True))
+        )
+        rows = [
+            RankRow(key=pk, label=str(pk), metrics=rank_values(finish(c, w, rank_kpis)))
+            for pk, c in per_person.items()
+            if pk in ams
+        ]
         rows.sort(key=_sort_key(rank_by))
         report.people = PeopleRanking(rows=rows, metric=rank_by)
     return report
@@ -261,22 +290,37 @@ def _node_rows(scope: Scope, figures_for) -> tuple[list[RankRow], list[RankRow]]
 
 # ---- frozen months ----------------------------------------------------------------------------
 
+
 def _snapshot_report(scope: Scope, w: Window, state: KpiMonth, rank_by: str) -> Report:
     kpis = available_kpis()
     row = KpiSnapshot.objects.filter(month=w.month, org=scope.node, person=scope.person).only("data").first()
-    report = Report(scope=scope, window=w, source="snapshot", state=state,
-                    figures=finish(row.data if row else {}, w, kpis),
-                    targets=state.targets or current_targets(), rank_by=rank_by)
+    report = Report(
+        scope=scope,
+        window=w,
+        source="snapshot",
+        state=state,
+        figures=finish(row.data if row else {}, w, kpis),
+        targets=state.targets or current_targets(),
+        rank_by=rank_by,
+    )
     if scope.person is None:
-        node_data = {s.org_id: s.data for s in KpiSnapshot.objects.filter(
-            month=w.month, person__isnull=True,
-            **({"org__in": scope.unit_ids} if scope.unit_ids is not None else {})).only("org_id", "data")}
+        node_data = {
+            s.org_id: s.data
+            for s in KpiSnapshot.objects.filter(
+                month=w.month,
+                person__isnull=True,
+                **({"org__in": scope.unit_ids} if scope.unit_ids is not None else {}),
+            ).only("org_id", "data")
+        }
         report.units, report.branches = _node_rows(scope, lambda n: finish(node_data.get(n, {}), w, kpis))
         metric = RANK_BY_CODE[rank_by]
         order = F(rank_by).desc(nulls_last=True) if metric.higher_is_better else F(rank_by).asc(nulls_last=True)
-        qs = (KpiSnapshot.objects.filter(month=w.month, org=scope.node, person__isnull=False, is_am=True)
-              .select_related("person").only("person", *[m.code for m in RANK_METRICS])
-              .order_by(order, "person_id"))
+        qs = (
+            KpiSnapshot.objects.filter(month=w.month, org=scope.node, person__isnull=False, is_am=True)
+            .select_related("person")
+            .only("person", *[m.code for m in RANK_METRICS])
+            .order_by(order, "person_id")
+        )
         report.people = PeopleRanking(queryset=qs, metric=rank_by)
     return report
 
@@ -286,10 +330,15 @@ def _trend(scope: Scope, report: Report) -> list[dict]:
     a month that is neither (past, not closed) as a gap."""
     w = report.window
     months = [add_months(w.month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
-    closed = set(KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED)
-                 .values_list("month", flat=True))
-    snaps = {s.month: s for s in KpiSnapshot.objects.filter(
-        month__in=closed, org=scope.node, person=scope.person).only("month", "data", *[m.code for m in RANK_METRICS])}
+    closed = set(
+        KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED).values_list("month", flat=True)
+    )
+    snaps = {
+        s.month: s
+        for s in KpiSnapshot.objects.filter(month__in=closed, org=scope.node, person=scope.person).only(
+            "month", "data", *[m.code for m in RANK_METRICS]
+        )
+    }
     kpis = [k for k in available_kpis() if k.code in ("tickets", "complaints", "members", *RANK_KPIS)]
     out = []
     for m in months:
@@ -301,7 +350,14 @@ def _trend(scope: Scope, report: Report) -> list[dict]:
         else:
             out.append({"month": f"{m:%Y-%m}", "closed": False, "live": False})
             continue
-        out.append({"month": f"{m:%Y-%m}", "closed": m in closed, "live": m == w.month and w.live,
-                    **rank_values(figs), "tickets": figs.get("tickets", {}).get("total"),
-                    **{k: v for k, v in figs.get("cross", {}).items()}})
+        out.append(
+            {
+                "month": f"{m:%Y-%m}",
+                "closed": m in closed,
+                "live": m == w.month and w.live,
+                **rank_values(figs),
+                "tickets": figs.get("tickets", {}).get("total"),
+                **{k: v for k, v in figs.get("cross", {}).items()},
+            }
+        )
     return out

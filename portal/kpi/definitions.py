@@ -15,6 +15,7 @@ nothing, by unit, or by unit and person. Rates are derived from summed counters 
 The KPIs on the issue-6 models (retention alerts, arrears snapshots, credit-control orders) look their
 model up at run time and report themselves unavailable when it is not installed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -216,9 +217,14 @@ def _in_month(field: str, w: Window) -> Q:
 
 
 def _group_col(prefix: str = "group") -> list[Column]:
-    return [Column(_("Group"), lambda o: getattr(o, prefix).name if getattr(o, prefix, None) else "",
-                   lambda o: _url("group-detail", getattr(o, f"{prefix}_id")) if getattr(o, f"{prefix}_id") else None),
-            Column(_("Class"), lambda o: getattr(o, prefix).grade if getattr(o, prefix, None) else "")]
+    return [
+        Column(
+            _("Group"),
+            lambda o: getattr(o, prefix).name if getattr(o, prefix, None) else "",
+            lambda o: _url("group-detail", getattr(o, f"{prefix}_id")) if getattr(o, f"{prefix}_id") else None,
+        ),
+        Column(_("Class"), lambda o: getattr(o, prefix).grade if getattr(o, prefix, None) else ""),
+    ]
 
 
 # ---- visits (VIS-1, VIS-3) ------------------------------------------------------------------
@@ -257,8 +263,9 @@ class _Compliance(Kpi):
         return start, period_start(start - dt.timedelta(days=1), months)
 
     def _case(self, whens: list[tuple[Q, Any]], field) -> Case:
-        return Case(*[When(q, then=Value(v, output_field=field)) for q, v in whens], default=Value(None),
-                    output_field=field)
+        return Case(
+            *[When(q, then=Value(v, output_field=field)) for q, v in whens], default=Value(None), output_field=field
+        )
 
     def _periods(self, w: Window) -> list[tuple[Q, tuple[dt.date, dt.date]]]:
         raise NotImplementedError
@@ -286,11 +293,17 @@ class _Compliance(Kpi):
         # On file by the reference day — or visited by then (a record imported later, whose
         # created_at is the import date, still had its obligations).
         qs = qs.filter(Q(created_at__lt=w.ref) | Q(k_last__isnull=False))
-        return qs.annotate(k_status=Case(
-            When(k_last__gte=F("k_ps"), then=Value("done")),
-            When(Q(k_last__gte=F("k_prev")) | Q(created_at__gte=F("k_prev_dt"), created_at__lt=w.ref),
-                 then=Value("due")),
-            default=Value("overdue"), output_field=CharField()))
+        return qs.annotate(
+            k_status=Case(
+                When(k_last__gte=F("k_ps"), then=Value("done")),
+                When(
+                    Q(k_last__gte=F("k_prev")) | Q(created_at__gte=F("k_prev_dt"), created_at__lt=w.ref),
+                    then=Value("due"),
+                ),
+                default=Value("overdue"),
+                output_field=CharField(),
+            )
+        )
 
     def base(self, w: Window) -> QuerySet:
         return self.obligations(w)
@@ -376,8 +389,12 @@ class GroupVisitCompliance(_Compliance):
     def _last_visit_subquery(self, w: Window):
         from visits.models import VisitLog
 
-        return Subquery(VisitLog.objects.filter(group=OuterRef("pk"), started_at__lt=w.ref)
-                        .order_by("-started_at").values("started_at")[:1], output_field=DateTimeField())
+        return Subquery(
+            VisitLog.objects.filter(group=OuterRef("pk"), started_at__lt=w.ref)
+            .order_by("-started_at")
+            .values("started_at")[:1],
+            output_field=DateTimeField(),
+        )
 
     def columns(self) -> list[Column]:
         return [
@@ -423,9 +440,12 @@ class ContactVisitCompliance(_Compliance):
         from visits.models import VisitLog
 
         through = VisitLog.contacts.through
-        return Subquery(through.objects.filter(contact_id=OuterRef("pk"), visitlog__started_at__lt=w.ref)
-                        .order_by("-visitlog__started_at").values("visitlog__started_at")[:1],
-                        output_field=DateTimeField())
+        return Subquery(
+            through.objects.filter(contact_id=OuterRef("pk"), visitlog__started_at__lt=w.ref)
+            .order_by("-visitlog__started_at")
+            .values("visitlog__started_at")[:1],
+            output_field=DateTimeField(),
+        )
 
     def columns(self) -> list[Column]:
         return [
@@ -470,12 +490,16 @@ class VisitsLogged(Kpi):
         return Q(kind=part)
 
     def columns(self):
-        return [Column(_("Date"), lambda o: _dt(o.started_at), lambda o: _url("visit-detail", o.pk)),
-                *_group_col(), Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Kind"), lambda o: o.get_kind_display())]
+        return [
+            Column(_("Date"), lambda o: _dt(o.started_at), lambda o: _url("visit-detail", o.pk)),
+            *_group_col(),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Kind"), lambda o: o.get_kind_display()),
+        ]
 
 
 # ---- the customer file (CT-2, GC-1) ---------------------------------------------------------
+
 
 class ContactCoverage(Kpi):
     """Active groups that have the CT-2 minimum of key persons, and a primary contact."""
@@ -498,21 +522,29 @@ class ContactCoverage(Kpi):
         return GroupCustomer.objects.filter(status="active")
 
     def counters(self, w):
-        return {"total": Count("pk"), "meets_minimum": Count("pk", filter=Q(below_contact_minimum=False)),
-                "has_primary": Count("pk", filter=Q(no_primary_contact=False))}
+        return {
+            "total": Count("pk"),
+            "meets_minimum": Count("pk", filter=Q(below_contact_minimum=False)),
+            "has_primary": Count("pk", filter=Q(no_primary_contact=False)),
+        }
 
     def part_q(self, w, part):
         return {"below_minimum": Q(below_contact_minimum=True), "no_primary": Q(no_primary_contact=True)}.get(part, Q())
 
     def derive(self, c):
-        return {"rate": rate(c.get("meets_minimum"), c.get("total")),
-                "primary_rate": rate(c.get("has_primary"), c.get("total"))}
+        return {
+            "rate": rate(c.get("meets_minimum"), c.get("total")),
+            "primary_rate": rate(c.get("has_primary"), c.get("total")),
+        }
 
     def columns(self):
-        return [Column(_("Group"), lambda o: o.name, lambda o: _url("group-detail", o.pk)),
-                Column(_("Class"), lambda o: o.grade), Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Below the contact minimum"), lambda o: _("yes") if o.below_contact_minimum else ""),
-                Column(_("No primary contact"), lambda o: _("yes") if o.no_primary_contact else "")]
+        return [
+            Column(_("Group"), lambda o: o.name, lambda o: _url("group-detail", o.pk)),
+            Column(_("Class"), lambda o: o.grade),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Below the contact minimum"), lambda o: _("yes") if o.below_contact_minimum else ""),
+            Column(_("No primary contact"), lambda o: _("yes") if o.no_primary_contact else ""),
+        ]
 
 
 class CoreFields(Kpi):
@@ -545,13 +577,16 @@ class CoreFields(Kpi):
         return {"rate": rate(c.get("complete"), c.get("total"))}
 
     def columns(self):
-        return [Column(_("Group"), lambda o: o.name, lambda o: _url("group-detail", o.pk)),
-                Column(_("Status"), lambda o: o.get_status_display()),
-                Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Missing"), lambda o: ", ".join(o.missing_core_fields()))]
+        return [
+            Column(_("Group"), lambda o: o.name, lambda o: _url("group-detail", o.pk)),
+            Column(_("Status"), lambda o: o.get_status_display()),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Missing"), lambda o: ", ".join(o.missing_core_fields())),
+        ]
 
 
 # ---- satisfaction (SAT-1..5) -----------------------------------------------------------------
+
 
 class Surveys(Kpi):
     """Surveys sent in the month; of them answered; of the answers satisfied (1 or 2)."""
@@ -563,8 +598,13 @@ class Surveys(Kpi):
     unit_path = "group__unit"
     person_path = "account_manager"
     scope_spec_path = "visits.scopes.SURVEY_SCOPE"
-    parts = {"answered": _("answered"), "satisfied": _("satisfied"), "dissatisfied": _("dissatisfied"),
-             "unanswered": _("no reply"), "waiting": _("waiting for a reply")}
+    parts = {
+        "answered": _("answered"),
+        "satisfied": _("satisfied"),
+        "dissatisfied": _("dissatisfied"),
+        "unanswered": _("no reply"),
+        "waiting": _("waiting for a reply"),
+    }
     select_related = ("group", "account_manager", "contact")
     order_by = ("-sent_at", "-pk")
 
@@ -574,9 +614,13 @@ class Surveys(Kpi):
         return Survey.objects.filter(_in_month("sent_at", w))
 
     def _q(self):
-        return {"answered": Q(status="answered"), "satisfied": Q(status="answered", score__in=[1, 2]),
-                "dissatisfied": Q(status="answered", score__in=[3, 4]), "unanswered": Q(status="unanswered"),
-                "waiting": Q(status="sent")}
+        return {
+            "answered": Q(status="answered"),
+            "satisfied": Q(status="answered", score__in=[1, 2]),
+            "dissatisfied": Q(status="answered", score__in=[3, 4]),
+            "unanswered": Q(status="unanswered"),
+            "waiting": Q(status="sent"),
+        }
 
     def counters(self, w):
         return {"sent": Count("pk"), **{k: Count("pk", filter=q) for k, q in self._q().items()}}
@@ -585,15 +629,20 @@ class Surveys(Kpi):
         return self._q().get(part, Q())
 
     def derive(self, c):
-        return {"answered_rate": rate(c.get("answered"), c.get("sent")),
-                "satisfied_rate": rate(c.get("satisfied"), c.get("answered"))}
+        return {
+            "answered_rate": rate(c.get("answered"), c.get("sent")),
+            "satisfied_rate": rate(c.get("satisfied"), c.get("answered")),
+        }
 
     def columns(self):
-        return [Column(_("Sent"), lambda o: _dt(o.sent_at)), *_group_col(),
-                Column(_("Contact"), lambda o: o.contact.name if o.contact else ""),
-                Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Status"), lambda o: o.get_status_display()),
-                Column(_("Score"), lambda o: o.get_score_display() if o.score else "")]
+        return [
+            Column(_("Sent"), lambda o: _dt(o.sent_at)),
+            *_group_col(),
+            Column(_("Contact"), lambda o: o.contact.name if o.contact else ""),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Status"), lambda o: o.get_status_display()),
+            Column(_("Score"), lambda o: o.get_score_display() if o.score else ""),
+        ]
 
 
 class Repairs(Kpi):
@@ -616,9 +665,11 @@ class Repairs(Kpi):
         return RepairCase.objects.filter(_in_month("due_at", w))
 
     def _q(self, w):
-        return {"on_time": Q(closed_at__isnull=False, closed_at__lte=F("due_at")),
-                "late": Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, due_at__lt=w.ref),
-                "pending": Q(closed_at__isnull=True, due_at__gte=w.ref)}
+        return {
+            "on_time": Q(closed_at__isnull=False, closed_at__lte=F("due_at")),
+            "late": Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, due_at__lt=w.ref),
+            "pending": Q(closed_at__isnull=True, due_at__gte=w.ref),
+        }
 
     def counters(self, w):
         return {"total": Count("pk"), **{k: Count("pk", filter=q) for k, q in self._q(w).items()}}
@@ -630,13 +681,17 @@ class Repairs(Kpi):
         return {"rate": rate(c.get("on_time"), (c.get("on_time") or 0) + (c.get("late") or 0))}
 
     def columns(self):
-        return [Column(_("Due"), lambda o: _dt(o.due_at)), *_group_col(),
-                Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Status"), lambda o: o.get_status_display()),
-                Column(_("Closed"), lambda o: _dt(o.closed_at))]
+        return [
+            Column(_("Due"), lambda o: _dt(o.due_at)),
+            *_group_col(),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Status"), lambda o: o.get_status_display()),
+            Column(_("Closed"), lambda o: _dt(o.closed_at)),
+        ]
 
 
 # ---- fault tickets (TKT-1..8) ----------------------------------------------------------------
+
 
 class _TicketKpi(Kpi):
     section = "tickets"
@@ -648,13 +703,17 @@ class _TicketKpi(Kpi):
     order_by = ("-opened_at", "-pk")
 
     def columns(self):
-        return [Column(_("Number"), lambda o: o.number, lambda o: _url("ticket-detail", o.pk)),
-                Column(_("Opened"), lambda o: _dt(o.opened_at)), *_group_col(),
-                Column(_("Unit"), lambda o: str(o.unit)), Column(_("Severity"), lambda o: o.get_severity_display()),
-                Column(_("Status"), lambda o: o.get_status_display()),
-                Column(_("AM / MM"), lambda o: f"{o.account_manager or ''} / {o.maintenance_manager or ''}"),
-                Column(_("Restored"), lambda o: _dt(o.repaired_at)),
-                Column(_("AM participation"), lambda o: o.get_participation_display() if o.participation else "")]
+        return [
+            Column(_("Number"), lambda o: o.number, lambda o: _url("ticket-detail", o.pk)),
+            Column(_("Opened"), lambda o: _dt(o.opened_at)),
+            *_group_col(),
+            Column(_("Unit"), lambda o: str(o.unit)),
+            Column(_("Severity"), lambda o: o.get_severity_display()),
+            Column(_("Status"), lambda o: o.get_status_display()),
+            Column(_("AM / MM"), lambda o: f"{o.account_manager or ''} / {o.maintenance_manager or ''}"),
+            Column(_("Restored"), lambda o: _dt(o.repaired_at)),
+            Column(_("AM participation"), lambda o: o.get_participation_display() if o.participation else ""),
+        ]
 
 
 class Tickets(_TicketKpi):
@@ -687,10 +746,16 @@ def _breach_q() -> Q:
     """Any SLA clock missed: a breach stamped by the sweep, or a timestamp past its due time (so a
     breach the sweep has not stamped yet still counts). Each clause is false, never NULL, when a
     time is missing, so met + breached = all."""
-    q = Q(acknowledge_breached_at__isnull=False) | Q(on_site_breached_at__isnull=False) | Q(
-        restore_breached_at__isnull=False)
-    for at, due in (("acknowledged_at", "acknowledge_due"), ("on_site_at", "on_site_due"),
-                    ("repaired_at", "restore_due")):
+    q = (
+        Q(acknowledge_breached_at__isnull=False)
+        | Q(on_site_breached_at__isnull=False)
+        | Q(restore_breached_at__isnull=False)
+    )
+    for at, due in (
+        ("acknowledged_at", "acknowledge_due"),
+        ("on_site_at", "on_site_due"),
+        ("repaired_at", "restore_due"),
+    ):
         q |= Q(**{f"{at}__isnull": False, f"{due}__isnull": False, f"{at}__gt": F(due)})
     return q
 
@@ -710,16 +775,22 @@ class Sla(_TicketKpi):
 
     def counters(self, w):
         restore = ExpressionWrapper(F("repaired_at") - F("opened_at"), output_field=DurationField())
-        return {"total": Count("pk"), "met": Count("pk", filter=~_breach_q()),
-                "breach": Count("pk", filter=_breach_q()), "restore_seconds": Sum(restore)}
+        return {
+            "total": Count("pk"),
+            "met": Count("pk", filter=~_breach_q()),
+            "breach": Count("pk", filter=_breach_q()),
+            "restore_seconds": Sum(restore),
+        }
 
     def part_q(self, w, part):
         return {"met": ~_breach_q(), "breach": _breach_q()}.get(part, Q())
 
     def derive(self, c):
         total = c.get("total") or 0
-        return {"rate": rate(c.get("met"), total),
-                "mttr_hours": round(c.get("restore_seconds", 0) / total / 3600, 1) if total else None}
+        return {
+            "rate": rate(c.get("met"), total),
+            "mttr_hours": round(c.get("restore_seconds", 0) / total / 3600, 1) if total else None,
+        }
 
 
 class JointVisits(_TicketKpi):
@@ -727,23 +798,29 @@ class JointVisits(_TicketKpi):
 
     code = "joint_visits"
     title = _("Joint fault visits (class A/B)")
-    parts = {"participated": _("attended or substitute"), "phone_revisited": _("by phone, revisited"),
-             "not_participated": _("not participated or not recorded")}
+    parts = {
+        "participated": _("attended or substitute"),
+        "phone_revisited": _("by phone, revisited"),
+        "not_participated": _("not participated or not recorded"),
+    }
     order_by = ("-repaired_at", "-pk")
 
     def base(self, w):
         from tickets.models import Ticket
 
         return Ticket.objects.filter(_in_month("repaired_at", w), group__grade__in=["A", "B"]).exclude(
-            status=Ticket.Status.CANCELLED)
+            status=Ticket.Status.CANCELLED
+        )
 
     def _q(self):
         return {
-            "attended": Q(participation="attended"), "substitute": Q(participation="substitute"),
+            "attended": Q(participation="attended"),
+            "substitute": Q(participation="substitute"),
             "phone_revisited": Q(participation="phone", revisit_visit__isnull=False),
             "phone_missed": Q(participation="phone", revisit_visit__isnull=True, revisit_missed=True),
             "phone_pending": Q(participation="phone", revisit_visit__isnull=True, revisit_missed=False),
-            "none": Q(participation="none"), "unrecorded": Q(participation=""),
+            "none": Q(participation="none"),
+            "unrecorded": Q(participation=""),
         }
 
     def counters(self, w):
@@ -781,8 +858,10 @@ class TicketEvents(Kpi):
         return TicketEvent.objects.filter(_in_month("at", w), action__in=["misroute", "escalated"])
 
     def counters(self, w):
-        return {"misroutes": Count("pk", filter=Q(action="misroute")),
-                "escalations": Count("pk", filter=Q(action="escalated"))}
+        return {
+            "misroutes": Count("pk", filter=Q(action="misroute")),
+            "escalations": Count("pk", filter=Q(action="escalated")),
+        }
 
     def part_q(self, w, part):
         return Q(action=part) if part in self.parts else Q()
@@ -795,15 +874,19 @@ class TicketEvents(Kpi):
         return qs.filter(ticket__in=scope_queryset(user, Ticket.objects.all(), TICKET_SCOPE).values("pk"))
 
     def columns(self):
-        return [Column(_("Time"), lambda o: _dt(o.at)),
-                Column(_("Ticket"), lambda o: o.ticket.number, lambda o: _url("ticket-detail", o.ticket_id)),
-                Column(_("Group"), lambda o: o.ticket.group.name), Column(_("Unit"), lambda o: str(o.ticket.unit)),
-                Column(_("Event"), lambda o: str(self.parts.get(o.action, o.action))),
-                Column(_("Recorded by (agent)"), lambda o: str(o.ticket.opened_by)),
-                Column(_("Note"), lambda o: o.note)]
+        return [
+            Column(_("Time"), lambda o: _dt(o.at)),
+            Column(_("Ticket"), lambda o: o.ticket.number, lambda o: _url("ticket-detail", o.ticket_id)),
+            Column(_("Group"), lambda o: o.ticket.group.name),
+            Column(_("Unit"), lambda o: str(o.ticket.unit)),
+            Column(_("Event"), lambda o: str(self.parts.get(o.action, o.action))),
+            Column(_("Recorded by (agent)"), lambda o: str(o.ticket.opened_by)),
+            Column(_("Note"), lambda o: o.note),
+        ]
 
 
 # ---- complaints and consultations (CMP-1..3) -------------------------------------------------
+
 
 class _Answers(Kpi):
     """Received in the month: answered by the answer time, late (answered late, or unanswered past
@@ -825,13 +908,18 @@ class _Answers(Kpi):
         return Complaint.objects.filter(_in_month("received_at", w), kind=self.kind)
 
     def _q(self, w):
-        return {"in_time": Q(answered_at__isnull=False, answered_at__lte=F("answer_due")),
-                "late": Q(answered_at__gt=F("answer_due")) | Q(answered_at__isnull=True, answer_due__lt=w.ref),
-                "pending": Q(answered_at__isnull=True, answer_due__gte=w.ref)}
+        return {
+            "in_time": Q(answered_at__isnull=False, answered_at__lte=F("answer_due")),
+            "late": Q(answered_at__gt=F("answer_due")) | Q(answered_at__isnull=True, answer_due__lt=w.ref),
+            "pending": Q(answered_at__isnull=True, answer_due__gte=w.ref),
+        }
 
     def counters(self, w):
-        return {"total": Count("pk"), **{k: Count("pk", filter=q) for k, q in self._q(w).items()},
-                "escalated_n": Count("pk", filter=Q(escalated=True))}
+        return {
+            "total": Count("pk"),
+            **{k: Count("pk", filter=q) for k, q in self._q(w).items()},
+            "escalated_n": Count("pk", filter=Q(escalated=True)),
+        }
 
     def part_q(self, w, part):
         if part == "escalated":
@@ -842,11 +930,15 @@ class _Answers(Kpi):
         return {"rate": rate(c.get("in_time"), (c.get("in_time") or 0) + (c.get("late") or 0))}
 
     def columns(self):
-        return [Column(_("Received"), lambda o: _dt(o.received_at)), *_group_col(),
-                Column(_("Channel"), lambda o: o.get_channel_display()),
-                Column(_("Account manager"), lambda o: str(o.account_manager)),
-                Column(_("Answer by"), lambda o: _dt(o.answer_due)), Column(_("Answered"), lambda o: _dt(o.answered_at)),
-                Column(_("Status"), lambda o: o.get_status_display())]
+        return [
+            Column(_("Received"), lambda o: _dt(o.received_at)),
+            *_group_col(),
+            Column(_("Channel"), lambda o: o.get_channel_display()),
+            Column(_("Account manager"), lambda o: str(o.account_manager)),
+            Column(_("Answer by"), lambda o: _dt(o.answer_due)),
+            Column(_("Answered"), lambda o: _dt(o.answered_at)),
+            Column(_("Status"), lambda o: o.get_status_display()),
+        ]
 
 
 class Complaints(_Answers):
@@ -863,6 +955,7 @@ class Consultations(_Answers):
 
 # ---- members, retention and churn (KPI-2, RET-2, GC-2) ---------------------------------------
 
+
 def _three_months_before(d: dt.date) -> dt.date:
     first = add_months(d.replace(day=1), -3)
     last_day = (add_months(first, 1) - dt.timedelta(days=1)).day
@@ -872,7 +965,8 @@ def _three_months_before(d: dt.date) -> dt.date:
 def _member_on(d: dt.date) -> Q:
     """A member line on day d: joined by then and not gone (a line that left without a date is gone)."""
     return (Q(joined_on__isnull=True) | Q(joined_on__lte=d)) & (
-        Q(left_on__isnull=True, status="active") | Q(left_on__gt=d))
+        Q(left_on__isnull=True, status="active") | Q(left_on__gt=d)
+    )
 
 
 class Members(Kpi):
@@ -897,8 +991,10 @@ class Members(Kpi):
 
     def counters(self, w):
         now, before = w.ref_date, _three_months_before(w.ref_date)
-        return {"members_end": Count("pk", filter=_member_on(now)),
-                "members_3m": Count("pk", filter=_member_on(before))}
+        return {
+            "members_end": Count("pk", filter=_member_on(now)),
+            "members_3m": Count("pk", filter=_member_on(before)),
+        }
 
     def part_q(self, w, part):
         now, before = w.ref_date, _three_months_before(w.ref_date)
@@ -912,9 +1008,13 @@ class Members(Kpi):
         return {"retention_rate": rate(c.get("members_end"), c.get("members_3m"))}
 
     def columns(self):
-        return [Column(_("Mobile"), lambda o: o.mobile[:3] + "****" + o.mobile[-4:]), *_group_col(),
-                Column(_("Status"), lambda o: o.get_status_display()), Column(_("Joined"), lambda o: _d(o.joined_on)),
-                Column(_("Left"), lambda o: _d(o.left_on))]
+        return [
+            Column(_("Mobile"), lambda o: o.mobile[:3] + "****" + o.mobile[-4:]),
+            *_group_col(),
+            Column(_("Status"), lambda o: o.get_status_display()),
+            Column(_("Joined"), lambda o: _d(o.joined_on)),
+            Column(_("Left"), lambda o: _d(o.left_on)),
+        ]
 
 
 class Churn(Kpi):
@@ -934,8 +1034,11 @@ class Churn(Kpi):
         return GroupStatusChange.objects.filter(_in_month("at", w))
 
     def _q(self):
-        return {"churned": Q(to_status="churned"), "won": Q(from_status="prospect", to_status="active"),
-                "reactivated": Q(from_status="churned", to_status="active")}
+        return {
+            "churned": Q(to_status="churned"),
+            "won": Q(from_status="prospect", to_status="active"),
+            "reactivated": Q(from_status="churned", to_status="active"),
+        }
 
     def counters(self, w):
         return {k: Count("pk", filter=q) for k, q in self._q().items()}
@@ -944,13 +1047,17 @@ class Churn(Kpi):
         return self._q().get(part, Q())
 
     def columns(self):
-        return [Column(_("Time"), lambda o: _dt(o.at)), *_group_col(),
-                Column(_("Account manager"), lambda o: str(o.group.account_manager)),
-                Column(_("Change"), lambda o: f"{o.get_from_status_display()} → {o.get_to_status_display()}"),
-                Column(_("Reason"), lambda o: o.reason)]
+        return [
+            Column(_("Time"), lambda o: _dt(o.at)),
+            *_group_col(),
+            Column(_("Account manager"), lambda o: str(o.group.account_manager)),
+            Column(_("Change"), lambda o: f"{o.get_from_status_display()} → {o.get_to_status_display()}"),
+            Column(_("Reason"), lambda o: o.reason),
+        ]
 
 
 # ---- penalties (PEN-1) -------------------------------------------------------------------------
+
 
 class Penalties(Kpi):
     """Performance-ledger entries of the month, reversed entries excluded. Points are negative."""
@@ -980,8 +1087,12 @@ class Penalties(Kpi):
     def counters(self, w):
         from tickets.models import LedgerEntry
 
-        return {"entries": Count("pk"), "points_sum": Sum("points"), "money_sum": Sum("money"),
-                **{f"r_{r}": Count("pk", filter=Q(rule=r)) for r in LedgerEntry.Rule.values}}
+        return {
+            "entries": Count("pk"),
+            "points_sum": Sum("points"),
+            "money_sum": Sum("money"),
+            **{f"r_{r}": Count("pk", filter=Q(rule=r)) for r in LedgerEntry.Rule.values},
+        }
 
     def unit_expr(self):
         # an entry against a branch (SAT-5) has no person: it belongs to the branch node
@@ -1000,14 +1111,19 @@ class Penalties(Kpi):
         return Q(rule=part)
 
     def columns(self):
-        return [Column(_("Month"), lambda o: f"{o.month:%Y-%m}"),
-                Column(_("Against"), lambda o: str(o.person or o.branch)),
-                Column(_("Rule"), lambda o: o.get_rule_display()),
-                Column(_("Points"), lambda o: float(o.points)), Column(_("Money (CNY)"), lambda o: float(o.money)),
-                Column(_("Note"), lambda o: o.note), Column(_("Recorded"), lambda o: _dt(o.created_at))]
+        return [
+            Column(_("Month"), lambda o: f"{o.month:%Y-%m}"),
+            Column(_("Against"), lambda o: str(o.person or o.branch)),
+            Column(_("Rule"), lambda o: o.get_rule_display()),
+            Column(_("Points"), lambda o: float(o.points)),
+            Column(_("Money (CNY)"), lambda o: float(o.money)),
+            Column(_("Note"), lambda o: o.note),
+            Column(_("Recorded"), lambda o: _dt(o.created_at)),
+        ]
 
 
 # ---- issue 6: retention alerts, arrears, credit control (RET-3, CC-9, CC-10) -------------------
+
 
 class Alerts(Kpi):
     """Retention alerts: raised in the month; open and overdue at its end; closed in it, and of the
@@ -1020,22 +1136,35 @@ class Alerts(Kpi):
     unit_path = "group__unit"
     person_path = "assigned_am"
     optional = True
-    parts = {"raised": _("raised"), "open": _("open at the end of the month"),
-             "overdue": _("overdue at the end of the month"), "retained": _("retained"), "lost": _("lost"),
-             "not_risk": _("not a risk")}
+    parts = {
+        "raised": _("raised"),
+        "open": _("open at the end of the month"),
+        "overdue": _("overdue at the end of the month"),
+        "retained": _("retained"),
+        "lost": _("lost"),
+        "not_risk": _("not a risk"),
+    }
     select_related = ("group", "assigned_am")
     order_by = ("due_at",)
 
     def base(self, w):
-        return self.model.objects.filter(Q(created_at__lt=w.end) & (
-            Q(created_at__gte=w.start) | Q(closed_at__isnull=True) | Q(closed_at__gte=w.start)))
+        return self.model.objects.filter(
+            Q(created_at__lt=w.end)
+            & (Q(created_at__gte=w.start) | Q(closed_at__isnull=True) | Q(closed_at__gte=w.start))
+        )
 
     def _q(self, w):
         open_q = Q(created_at__lt=w.ref) & (Q(closed_at__isnull=True) | Q(closed_at__gte=w.ref))
         closed_in = _in_month("closed_at", w)
-        return {"raised": _in_month("created_at", w), "open": open_q, "overdue": open_q & Q(due_at__lt=w.ref),
-                "closed": closed_in, "retained": closed_in & Q(status="retained"),
-                "lost": closed_in & Q(status="lost"), "not_risk": closed_in & Q(status="not_risk")}
+        return {
+            "raised": _in_month("created_at", w),
+            "open": open_q,
+            "overdue": open_q & Q(due_at__lt=w.ref),
+            "closed": closed_in,
+            "retained": closed_in & Q(status="retained"),
+            "lost": closed_in & Q(status="lost"),
+            "not_risk": closed_in & Q(status="not_risk"),
+        }
 
     def counters(self, w):
         return {k: Count("pk", filter=q) for k, q in self._q(w).items()}
@@ -1047,14 +1176,24 @@ class Alerts(Kpi):
         return {"retained_rate": rate(c.get("retained"), (c.get("retained") or 0) + (c.get("lost") or 0))}
 
     def columns(self):
-        return [Column(_("Raised"), lambda o: _dt(o.created_at), lambda o: _url("alert-detail", o.pk)),
-                *_group_col(), Column(_("Type"), lambda o: o.get_type_display()),
-                Column(_("Level"), lambda o: o.level), Column(_("Account manager"), lambda o: str(o.assigned_am)),
-                Column(_("Due"), lambda o: _dt(o.due_at)), Column(_("Status"), lambda o: o.get_status_display())]
+        return [
+            Column(_("Raised"), lambda o: _dt(o.created_at), lambda o: _url("alert-detail", o.pk)),
+            *_group_col(),
+            Column(_("Type"), lambda o: o.get_type_display()),
+            Column(_("Level"), lambda o: o.level),
+            Column(_("Account manager"), lambda o: str(o.assigned_am)),
+            Column(_("Due"), lambda o: _dt(o.due_at)),
+            Column(_("Status"), lambda o: o.get_status_display()),
+        ]
 
 
-ARREARS_BUCKETS = (("m0_1", 0, 1, _("≤ 1 month")), ("m2_3", 2, 3, _("2–3 months")), ("m4_6", 4, 6, _("4–6 months")),
-                   ("m7_12", 7, 12, _("7–12 months")), ("m13", 13, None, _("over 12 months")))
+ARREARS_BUCKETS = (
+    ("m0_1", 0, 1, _("≤ 1 month")),
+    ("m2_3", 2, 3, _("2–3 months")),
+    ("m4_6", 4, 6, _("4–6 months")),
+    ("m7_12", 7, 12, _("7–12 months")),
+    ("m13", 13, None, _("over 12 months")),
+)
 
 
 def _bucket_q(lo: int, hi: int | None) -> Q:
@@ -1093,9 +1232,13 @@ class Arrears(Kpi):
         return Q()
 
     def columns(self):
-        return [Column(_("Account"), lambda o: str(o.account), lambda o: _url("account-detail", o.account_id)),
-                *_group_col(), Column(_("Amount due"), lambda o: float(o.amount_due)),
-                Column(_("Age (months)"), lambda o: o.ageing_months), Column(_("Days overdue"), lambda o: o.overdue_days)]
+        return [
+            Column(_("Account"), lambda o: str(o.account), lambda o: _url("account-detail", o.account_id)),
+            *_group_col(),
+            Column(_("Amount due"), lambda o: float(o.amount_due)),
+            Column(_("Age (months)"), lambda o: o.ageing_months),
+            Column(_("Days overdue"), lambda o: o.overdue_days),
+        ]
 
 
 CREDIT_ACTIONS = ("reminder", "half_suspend", "suspend", "resume", "disconnect", "emergency_resume", "delay")
@@ -1130,16 +1273,35 @@ class CreditOrders(Kpi):
         return Q(action=part)
 
     def columns(self):
-        return [Column(_("Time"), lambda o: _dt(o.created_at)),
-                Column(_("Account"), lambda o: str(o.account), lambda o: _url("account-detail", o.account_id)),
-                Column(_("Group"), lambda o: o.account.group.name if o.account.group_id else ""),
-                Column(_("Action"), lambda o: o.get_action_display()), Column(_("Rule"), lambda o: o.rule)]
+        return [
+            Column(_("Time"), lambda o: _dt(o.created_at)),
+            Column(_("Account"), lambda o: str(o.account), lambda o: _url("account-detail", o.account_id)),
+            Column(_("Group"), lambda o: o.account.group.name if o.account.group_id else ""),
+            Column(_("Action"), lambda o: o.get_action_display()),
+            Column(_("Rule"), lambda o: o.rule),
+        ]
 
 
 KPIS: list[Kpi] = [
-    GroupVisitCompliance(), ContactVisitCompliance(), VisitsLogged(), ContactCoverage(), CoreFields(), Surveys(),
-    Repairs(), Tickets(), Sla(), JointVisits(), TicketEvents(), Complaints(), Consultations(), Members(), Churn(),
-    Alerts(), Arrears(), CreditOrders(), Penalties(),
+    GroupVisitCompliance(),
+    ContactVisitCompliance(),
+    VisitsLogged(),
+    ContactCoverage(),
+    CoreFields(),
+    Surveys(),
+    Repairs(),
+    Tickets(),
+    Sla(),
+    JointVisits(),
+    TicketEvents(),
+    Complaints(),
+    Consultations(),
+    Members(),
+    Churn(),
+    Alerts(),
+    Arrears(),
+    CreditOrders(),
+    Penalties(),
 ]
 KPI_BY_CODE: dict[str, Kpi] = {k.code: k for k in KPIS}
 
@@ -1150,6 +1312,7 @@ def available_kpis() -> list[Kpi]:
 
 # ---- figures built on several KPIs, and what people and units are ranked by -------------------
 
+
 def cross_figures(figs: dict[str, dict]) -> dict:
     """KPI-2: complaints and fault reports per 10 000 members (at the end of the month)."""
     members = figs.get("members", {}).get("members_end") or 0
@@ -1157,8 +1320,10 @@ def cross_figures(figs: dict[str, dict]) -> dict:
     def per10k(n):
         return round(10000.0 * n / members, 2) if members else None
 
-    return {"complaints_per_10k": per10k(figs.get("complaints", {}).get("total", 0)),
-            "faults_per_10k": per10k(figs.get("tickets", {}).get("total", 0))}
+    return {
+        "complaints_per_10k": per10k(figs.get("complaints", {}).get("total", 0)),
+        "faults_per_10k": per10k(figs.get("tickets", {}).get("total", 0)),
+    }
 
 
 @dataclass(frozen=True)
@@ -1182,10 +1347,17 @@ RANK_METRICS: list[RankMetric] = [
     RankMetric("repairs_rate", _("Repairs on time"), ("repairs",), lambda f: f.get("repairs", {}).get("rate")),
     RankMetric("joint_rate", _("Joint visits"), ("joint_visits",), lambda f: f.get("joint_visits", {}).get("rate")),
     RankMetric("sla_rate", _("SLA met"), ("sla",), lambda f: f.get("sla", {}).get("rate")),
-    RankMetric("complaints_rate", _("Complaints in time"), ("complaints",),
-               lambda f: f.get("complaints", {}).get("rate")),
-    RankMetric("penalty_points", _("Penalty points"), ("penalties",),
-               lambda f: f.get("penalties", {}).get("points_sum"), higher_is_better=True, unit=""),
+    RankMetric(
+        "complaints_rate", _("Complaints in time"), ("complaints",), lambda f: f.get("complaints", {}).get("rate")
+    ),
+    RankMetric(
+        "penalty_points",
+        _("Penalty points"),
+        ("penalties",),
+        lambda f: f.get("penalties", {}).get("points_sum"),
+        higher_is_better=True,
+        unit="",
+    ),
 ]
 RANK_BY_CODE = {m.code: m for m in RANK_METRICS}
 RANK_KPIS = sorted({k for m in RANK_METRICS for k in m.kpis})

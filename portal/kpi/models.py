@@ -5,6 +5,7 @@ does not move when late records arrive. Figures are stored as the raw counters o
 (numerators and denominators), never as rates only: a rate is derived on reading, the same way for
 live and frozen months, so the two can never disagree on how a figure is computed.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,11 +25,23 @@ class KpiMonth(models.Model):
     month = models.DateField(_("month"), unique=True)  # first day
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reopened_at = models.DateTimeField(_("last reopened"), null=True, blank=True)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
     # the policy targets in force when the month was closed: a closed scorecard keeps its yardstick
     targets = models.JSONField(_("targets"), default=dict, blank=True)
@@ -51,8 +64,15 @@ class KpiMonth(models.Model):
 
 # The ranking columns: the figures supervisors sort people and units by, copied out of `data` so
 # the database can sort ~10 000 AMs and return the first rows without decoding every JSON row.
-RANK_FIELDS = ("visit_rate", "satisfied_rate", "repairs_rate", "joint_rate", "sla_rate", "complaints_rate",
-               "penalty_points")
+RANK_FIELDS = (
+    "visit_rate",
+    "satisfied_rate",
+    "repairs_rate",
+    "joint_rate",
+    "sla_rate",
+    "complaints_rate",
+    "penalty_points",
+)
 
 
 class KpiSnapshot(models.Model):
@@ -60,10 +80,17 @@ class KpiSnapshot(models.Model):
     unit) — `person` empty — or one person's records inside that node."""
 
     month = models.DateField(_("month"))
-    org = models.ForeignKey("accounts.OrgUnit", verbose_name=_("organisation unit"), on_delete=models.CASCADE,
-                            related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("organisation unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     is_am = models.BooleanField(default=False)  # the person held the AM role at the close (AM ranking)
     data = models.JSONField(default=dict)  # {kpi code: {counter: number}}; zero counters omitted
     visit_rate = models.FloatField(null=True)
@@ -78,9 +105,15 @@ class KpiSnapshot(models.Model):
         verbose_name = _("KPI snapshot")
         verbose_name_plural = _("KPI snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["month", "org", "person"], condition=Q(person__isnull=False),
-                                    name="kpi_snapshot_person_once"),
-            models.UniqueConstraint(fields=["month", "org"], condition=Q(person__isnull=True),
-                                    name="kpi_snapshot_org_once"),
+            models.UniqueConstraint(
+                fields=["month", "org", "person"], condition=Q(person__isnull=False), name="kpi_snapshot_person_once"
+            ),
+            models.UniqueConstraint(
+                fields=["month", "org"], condition=Q(person__isnull=True), name="kpi_snapshot_org_once"
+            ),
         ]
         indexes = [models.Index(fields=["month", "org", "is_am"]), models.Index(fields=["org", "person", "month"])]
+
+    def __str__(self) -> str:
+        who = f" · {self.person_id}" if self.person_id else ""
+        return f"{self.month:%Y-%m} {self.org_id}{who}"

@@ -1,4 +1,5 @@
 """Months and the time window a month's figures are measured over (local time, Asia/Shanghai)."""
+
 from __future__ import annotations
 
 import datetime as dt

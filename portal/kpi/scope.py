@@ -10,6 +10,7 @@ the whole province, a group-department manager their branch and its units, a gro
 unit. The records attributed to a node are a subset of what that role may read, and the drill-down
 pages apply `scope_queryset` on top, so no figure and no listed record leaves the user's scope.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,10 @@ def nodes_within(top: OrgUnit) -> list[OrgUnit]:
         rest = OrgUnit.objects.filter(branch=top).exclude(pk=top.pk)
     else:
         rest = OrgUnit.objects.none()
-    ordered = sorted(rest.select_related("branch"), key=lambda n: (n.branch.code if n.branch else n.code,
-                                                                   n.level != OrgUnit.Level.BRANCH, n.code))
+    ordered = sorted(
+        rest.select_related("branch"),
+        key=lambda n: (n.branch.code if n.branch else n.code, n.level != OrgUnit.Level.BRANCH, n.code),
+    )
     return [top, *ordered]
 
 

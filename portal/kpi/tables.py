@@ -1,5 +1,6 @@
 """Every table of the KPI pages as data: the page renders it, the Excel export writes it — the same
 rows, so what is exported is what was shown."""
+
 from __future__ import annotations
 
 import io
@@ -81,6 +82,7 @@ class Links:
 
 # ---- the headline figures --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Figure:
     section: Any
@@ -104,19 +106,24 @@ def _of(kpi: str, num: str, den: str) -> Callable[[dict], str]:
         if c is None:
             return ""
         return _("%(num)s of %(den)s") % {"num": fmt(c.get(num)), "den": fmt(c.get(den))}
+
     return detail
 
 
 def _visit_detail(f):
     g, c = f.get("visits_groups", {}), f.get("visits_contacts", {})
     return _("done %(done)s of %(total)s; overdue %(overdue)s") % {
-        "done": fmt(g.get("done", 0) + c.get("done", 0)), "total": fmt(g.get("total", 0) + c.get("total", 0)),
-        "overdue": fmt(g.get("overdue", 0) + c.get("overdue", 0))}
+        "done": fmt(g.get("done", 0) + c.get("done", 0)),
+        "total": fmt(g.get("total", 0) + c.get("total", 0)),
+        "overdue": fmt(g.get("overdue", 0) + c.get("overdue", 0)),
+    }
 
 
 def _per10k(f: dict, kpi: str) -> str:
-    return _("%(n)s among %(m)s members") % {"n": fmt(f.get(kpi, {}).get("total")),
-                                             "m": fmt(f.get("members", {}).get("members_end"))}
+    return _("%(n)s among %(m)s members") % {
+        "n": fmt(f.get(kpi, {}).get("total")),
+        "m": fmt(f.get("members", {}).get("members_end")),
+    }
 
 
 def _sum(kpi: str, *keys: str):
@@ -128,61 +135,235 @@ S_TICKETS, S_CMP = gettext_lazy("Fault tickets"), gettext_lazy("Complaints and c
 S_RET, S_CREDIT, S_PEN = gettext_lazy("Retention"), gettext_lazy("Credit control"), gettext_lazy("Penalties")
 
 FIGURES: list[Figure] = [
-    Figure(S_VISITS, gettext_lazy("Visit compliance (groups and contacts)"), lambda f: _metric(f, "visit_rate"), "%",
-           "visits_groups", "overdue", _visit_detail, "visit_rate", True),
-    Figure(S_VISITS, gettext_lazy("Group visits done"), _g("visits_groups", "rate"), "%", "visits_groups", "overdue",
-           _of("visits_groups", "done", "total")),
-    Figure(S_VISITS, gettext_lazy("Contact visits done"), _g("visits_contacts", "rate"), "%", "visits_contacts",
-           "overdue", _of("visits_contacts", "done", "total")),
+    Figure(
+        S_VISITS,
+        gettext_lazy("Visit compliance (groups and contacts)"),
+        lambda f: _metric(f, "visit_rate"),
+        "%",
+        "visits_groups",
+        "overdue",
+        _visit_detail,
+        "visit_rate",
+        True,
+    ),
+    Figure(
+        S_VISITS,
+        gettext_lazy("Group visits done"),
+        _g("visits_groups", "rate"),
+        "%",
+        "visits_groups",
+        "overdue",
+        _of("visits_groups", "done", "total"),
+    ),
+    Figure(
+        S_VISITS,
+        gettext_lazy("Contact visits done"),
+        _g("visits_contacts", "rate"),
+        "%",
+        "visits_contacts",
+        "overdue",
+        _of("visits_contacts", "done", "total"),
+    ),
     Figure(S_VISITS, gettext_lazy("Visits logged"), _g("visits", "total"), "", "visits"),
-    Figure(S_DATA, gettext_lazy("Contact coverage (CT-2 minimum met)"), _g("contact_coverage", "rate"), "%",
-           "contact_coverage", "below_minimum", _of("contact_coverage", "meets_minimum", "total"), headline=True),
-    Figure(S_DATA, gettext_lazy("Groups with a primary contact"), _g("contact_coverage", "primary_rate"), "%",
-           "contact_coverage", "no_primary", _of("contact_coverage", "has_primary", "total")),
-    Figure(S_DATA, gettext_lazy("Core-field completeness"), _g("core_fields", "rate"), "%", "core_fields",
-           "incomplete", _of("core_fields", "complete", "total"), headline=True),
+    Figure(
+        S_DATA,
+        gettext_lazy("Contact coverage (CT-2 minimum met)"),
+        _g("contact_coverage", "rate"),
+        "%",
+        "contact_coverage",
+        "below_minimum",
+        _of("contact_coverage", "meets_minimum", "total"),
+        headline=True,
+    ),
+    Figure(
+        S_DATA,
+        gettext_lazy("Groups with a primary contact"),
+        _g("contact_coverage", "primary_rate"),
+        "%",
+        "contact_coverage",
+        "no_primary",
+        _of("contact_coverage", "has_primary", "total"),
+    ),
+    Figure(
+        S_DATA,
+        gettext_lazy("Core-field completeness"),
+        _g("core_fields", "rate"),
+        "%",
+        "core_fields",
+        "incomplete",
+        _of("core_fields", "complete", "total"),
+        headline=True,
+    ),
     Figure(S_SAT, gettext_lazy("Surveys sent"), _g("surveys", "sent"), "", "surveys"),
-    Figure(S_SAT, gettext_lazy("Surveys answered"), _g("surveys", "answered_rate"), "%", "surveys", "unanswered",
-           _of("surveys", "answered", "sent")),
-    Figure(S_SAT, gettext_lazy("Satisfied (1 or 2)"), _g("surveys", "satisfied_rate"), "%", "surveys",
-           "dissatisfied", _of("surveys", "satisfied", "answered"), "satisfied_rate", True),
-    Figure(S_SAT, gettext_lazy("Satisfaction repairs on time"), _g("repairs", "rate"), "%", "repairs", "late",
-           _of("repairs", "on_time", "total"), "repairs_rate", True),
+    Figure(
+        S_SAT,
+        gettext_lazy("Surveys answered"),
+        _g("surveys", "answered_rate"),
+        "%",
+        "surveys",
+        "unanswered",
+        _of("surveys", "answered", "sent"),
+    ),
+    Figure(
+        S_SAT,
+        gettext_lazy("Satisfied (1 or 2)"),
+        _g("surveys", "satisfied_rate"),
+        "%",
+        "surveys",
+        "dissatisfied",
+        _of("surveys", "satisfied", "answered"),
+        "satisfied_rate",
+        True,
+    ),
+    Figure(
+        S_SAT,
+        gettext_lazy("Satisfaction repairs on time"),
+        _g("repairs", "rate"),
+        "%",
+        "repairs",
+        "late",
+        _of("repairs", "on_time", "total"),
+        "repairs_rate",
+        True,
+    ),
     Figure(S_TICKETS, gettext_lazy("Fault tickets opened"), _g("tickets", "total"), "", "tickets"),
-    Figure(S_TICKETS, gettext_lazy("SLA met"), _g("sla", "rate"), "%", "sla", "breach", _of("sla", "met", "total"),
-           "sla_rate", True),
-    Figure(S_TICKETS, gettext_lazy("Mean time to restore"), _g("sla", "mttr_hours"), "h", "sla", "",
-           lambda f: _("%(n)s restored") % {"n": fmt(f.get("sla", {}).get("total"))}, headline=True),
-    Figure(S_TICKETS, gettext_lazy("Joint fault visits (A/B)"), _g("joint_visits", "rate"), "%", "joint_visits",
-           "not_participated", _of("joint_visits", "attended", "total"), "joint_rate", True),
+    Figure(
+        S_TICKETS,
+        gettext_lazy("SLA met"),
+        _g("sla", "rate"),
+        "%",
+        "sla",
+        "breach",
+        _of("sla", "met", "total"),
+        "sla_rate",
+        True,
+    ),
+    Figure(
+        S_TICKETS,
+        gettext_lazy("Mean time to restore"),
+        _g("sla", "mttr_hours"),
+        "h",
+        "sla",
+        "",
+        lambda f: _("%(n)s restored") % {"n": fmt(f.get("sla", {}).get("total"))},
+        headline=True,
+    ),
+    Figure(
+        S_TICKETS,
+        gettext_lazy("Joint fault visits (A/B)"),
+        _g("joint_visits", "rate"),
+        "%",
+        "joint_visits",
+        "not_participated",
+        _of("joint_visits", "attended", "total"),
+        "joint_rate",
+        True,
+    ),
     Figure(S_TICKETS, gettext_lazy("Misroutes"), _g("ticket_events", "misroutes"), "", "ticket_events", "misroute"),
-    Figure(S_TICKETS, gettext_lazy("SLA escalations"), _g("ticket_events", "escalations"), "", "ticket_events",
-           "escalated"),
-    Figure(S_CMP, gettext_lazy("Complaints answered in time"), _g("complaints", "rate"), "%", "complaints", "late",
-           _of("complaints", "in_time", "total"), "complaints_rate", True),
-    Figure(S_CMP, gettext_lazy("Consultations answered in time"), _g("consultations", "rate"), "%", "consultations",
-           "late", _of("consultations", "in_time", "total")),
-    Figure(S_CMP, gettext_lazy("Complaints per 10 000 members"), _g("cross", "complaints_per_10k"), "", "complaints",
-           "", lambda f: _per10k(f, "complaints"), headline=True),
-    Figure(S_CMP, gettext_lazy("Fault reports per 10 000 members"), _g("cross", "faults_per_10k"), "", "tickets",
-           "", lambda f: _per10k(f, "tickets"), headline=True),
-    Figure(S_RET, gettext_lazy("Group retention rate (members now ÷ 3 months ago)"), _g("members", "retention_rate"),
-           "%", "members", "gone", _of("members", "members_end", "members_3m"), headline=True),
+    Figure(
+        S_TICKETS, gettext_lazy("SLA escalations"), _g("ticket_events", "escalations"), "", "ticket_events", "escalated"
+    ),
+    Figure(
+        S_CMP,
+        gettext_lazy("Complaints answered in time"),
+        _g("complaints", "rate"),
+        "%",
+        "complaints",
+        "late",
+        _of("complaints", "in_time", "total"),
+        "complaints_rate",
+        True,
+    ),
+    Figure(
+        S_CMP,
+        gettext_lazy("Consultations answered in time"),
+        _g("consultations", "rate"),
+        "%",
+        "consultations",
+        "late",
+        _of("consultations", "in_time", "total"),
+    ),
+    Figure(
+        S_CMP,
+        gettext_lazy("Complaints per 10 000 members"),
+        _g("cross", "complaints_per_10k"),
+        "",
+        "complaints",
+        "",
+        lambda f: _per10k(f, "complaints"),
+        headline=True,
+    ),
+    Figure(
+        S_CMP,
+        gettext_lazy("Fault reports per 10 000 members"),
+        _g("cross", "faults_per_10k"),
+        "",
+        "tickets",
+        "",
+        lambda f: _per10k(f, "tickets"),
+        headline=True,
+    ),
+    Figure(
+        S_RET,
+        gettext_lazy("Group retention rate (members now ÷ 3 months ago)"),
+        _g("members", "retention_rate"),
+        "%",
+        "members",
+        "gone",
+        _of("members", "members_end", "members_3m"),
+        headline=True,
+    ),
     Figure(S_RET, gettext_lazy("Members at the end of the month"), _g("members", "members_end"), "", "members", "now"),
     Figure(S_RET, gettext_lazy("Groups churned"), _g("churn", "churned"), "", "churn", "churned", headline=True),
     Figure(S_RET, gettext_lazy("Retention alerts raised"), _g("alerts", "raised"), "", "alerts", "raised"),
     Figure(S_RET, gettext_lazy("Alerts open at the end of the month"), _g("alerts", "open"), "", "alerts", "open"),
     Figure(S_RET, gettext_lazy("Alerts overdue"), _g("alerts", "overdue"), "", "alerts", "overdue", headline=True),
-    Figure(S_RET, gettext_lazy("Alerts retained (retained ÷ retained + lost)"), _g("alerts", "retained_rate"), "%",
-           "alerts", "lost", _of("alerts", "retained", "closed")),
-    Figure(S_CREDIT, gettext_lazy("Arrears at the end of the month (CNY)"), _g("arrears", "amount"), "", "arrears",
-           "", lambda f: _("%(n)s accounts") % {"n": fmt(f.get("arrears", {}).get("accounts"))}),
-    Figure(S_CREDIT, gettext_lazy("Suspensions (full and half)"), _sum("credit", "a_suspend", "a_half_suspend"), "",
-           "credit", "suspend", headline=True),
-    Figure(S_CREDIT, gettext_lazy("Emergency resumes"), _g("credit", "a_emergency_resume"), "", "credit",
-           "emergency_resume"),
-    Figure(S_PEN, gettext_lazy("Penalty points"), _g("penalties", "points_sum"), "", "penalties", "",
-           lambda f: _("%(n)s entries") % {"n": fmt(f.get("penalties", {}).get("entries"))}, "penalty_points", True),
+    Figure(
+        S_RET,
+        gettext_lazy("Alerts retained (retained ÷ retained + lost)"),
+        _g("alerts", "retained_rate"),
+        "%",
+        "alerts",
+        "lost",
+        _of("alerts", "retained", "closed"),
+    ),
+    Figure(
+        S_CREDIT,
+        gettext_lazy("Arrears at the end of the month (CNY)"),
+        _g("arrears", "amount"),
+        "",
+        "arrears",
+        "",
+        lambda f: _("%(n)s accounts") % {"n": fmt(f.get("arrears", {}).get("accounts"))},
+    ),
+    Figure(
+        S_CREDIT,
+        gettext_lazy("Suspensions (full and half)"),
+        _sum("credit", "a_suspend", "a_half_suspend"),
+        "",
+        "credit",
+        "suspend",
+        headline=True,
+    ),
+    Figure(
+        S_CREDIT,
+        gettext_lazy("Emergency resumes"),
+        _g("credit", "a_emergency_resume"),
+        "",
+        "credit",
+        "emergency_resume",
+    ),
+    Figure(
+        S_PEN,
+        gettext_lazy("Penalty points"),
+        _g("penalties", "points_sum"),
+        "",
+        "penalties",
+        "",
+        lambda f: _("%(n)s entries") % {"n": fmt(f.get("penalties", {}).get("entries"))},
+        "penalty_points",
+        True,
+    ),
     Figure(S_PEN, gettext_lazy("Money penalties (CNY)"), _g("penalties", "money_sum"), "", "penalties"),
 ]
 
@@ -204,29 +385,57 @@ def figure_rows(report: Report, links: Links) -> list[dict]:
         met = None
         if target is not None and value is not None:
             met = value >= target
-        out.append({"fig": fig, "section": str(fig.section), "label": str(fig.label), "value": value,
-                    "text": fmt(value, fig.unit), "available": available,
-                    "detail": fig.detail(report.figures) if (fig.detail and available) else "",
-                    "url": links.records(fig.kpi, fig.part) if fig.kpi else None, "target": target, "met": met})
+        out.append(
+            {
+                "fig": fig,
+                "section": str(fig.section),
+                "label": str(fig.label),
+                "value": value,
+                "text": fmt(value, fig.unit),
+                "available": available,
+                "detail": fig.detail(report.figures) if (fig.detail and available) else "",
+                "url": links.records(fig.kpi, fig.part) if fig.kpi else None,
+                "target": target,
+                "met": met,
+            }
+        )
     return out
 
 
 # ---- the tables ------------------------------------------------------------------------------
 
+
 def summary_table(report: Report, links: Links) -> Table:
     t = Table("summary", _("Figures"), [_("Area"), _("Indicator"), _("Value"), _("Detail"), _("Target")])
     for r in figure_rows(report, links):
-        t.rows.append([Cell(r["section"]), Cell(r["label"]), Cell(r["value"], r["url"], unit=r["fig"].unit),
-                       Cell(r["detail"]),
-                       Cell(r["target"], unit="%",
-                            cls="" if r["met"] is None else ("text-success" if r["met"] else "text-danger"))])
+        t.rows.append(
+            [
+                Cell(r["section"]),
+                Cell(r["label"]),
+                Cell(r["value"], r["url"], unit=r["fig"].unit),
+                Cell(r["detail"]),
+                Cell(
+                    r["target"],
+                    unit="%",
+                    cls="" if r["met"] is None else ("text-success" if r["met"] else "text-danger"),
+                ),
+            ]
+        )
     return t
 
 
 def compliance_table(report: Report, links: Links) -> Table:
-    t = Table("compliance", _("Visit compliance by class"),
-              [_("Class"), *[f"{_('Groups')}: {STATUS_LABELS[s]}" for s in STATUSES], _("Groups: rate"),
-               *[f"{_('Contacts')}: {STATUS_LABELS[s]}" for s in STATUSES], _("Contacts: rate")])
+    t = Table(
+        "compliance",
+        _("Visit compliance by class"),
+        [
+            _("Class"),
+            *[f"{_('Groups')}: {STATUS_LABELS[s]}" for s in STATUSES],
+            _("Groups: rate"),
+            *[f"{_('Contacts')}: {STATUS_LABELS[s]}" for s in STATUSES],
+            _("Contacts: rate"),
+        ],
+    )
     for g in [*GRADES, ""]:
         row = [Cell(g or _("All"))]
         for code in ("visits_groups", "visits_contacts"):
@@ -268,9 +477,16 @@ def arrears_table(report: Report, links: Links) -> Table | None:
     c = report.figures["arrears"]
     t = Table("arrears", _("Arrears by age (month-end snapshot)"), [_("Age"), _("Accounts"), _("Amount (CNY)")])
     for code, _lo, _hi, label in ARREARS_BUCKETS:
-        t.rows.append([Cell(str(label)), Cell(c.get(f"n_{code}", 0), links.records("arrears", code)),
-                       Cell(float(c.get(f"amt_{code}", 0)))])
-    t.rows.append([Cell(_("All")), Cell(c.get("accounts", 0), links.records("arrears")), Cell(float(c.get("amount", 0)))])
+        t.rows.append(
+            [
+                Cell(str(label)),
+                Cell(c.get(f"n_{code}", 0), links.records("arrears", code)),
+                Cell(float(c.get(f"amt_{code}", 0))),
+            ]
+        )
+    t.rows.append(
+        [Cell(_("All")), Cell(c.get("accounts", 0), links.records("arrears")), Cell(float(c.get("amount", 0)))]
+    )
     if report.window.live:
         t.note = _("The arrears snapshot is taken when the month is closed.")
     return t
@@ -324,8 +540,9 @@ def _node_key(metric: str):
     return _sort_key(metric)
 
 
-def people_table(report: Report, links: Links, rows: Iterable, *, start: int = 0, key: str = "people",
-                 title: str | None = None) -> Table:
+def people_table(
+    report: Report, links: Links, rows: Iterable, *, start: int = 0, key: str = "people", title: str | None = None
+) -> Table:
     t = Table(key, title or _("Ranking of account managers"), [_("Rank"), _("Account manager"), *_rank_columns()])
     for i, r in enumerate(rows, start + 1):
         t.rows.append([Cell(i), Cell(r.label, links.scorecard(r.key)), *_metric_cells(r.metrics)])
@@ -333,22 +550,52 @@ def people_table(report: Report, links: Links, rows: Iterable, *, start: int = 0
 
 
 def trend_table(report: Report) -> Table:
-    t = Table("trend", _("Trend by month"), [_("Month"), _("Figures"), *_rank_columns(), _("Fault tickets"),
-                                             _("Complaints per 10 000 members"), _("Fault reports per 10 000 members")])
+    t = Table(
+        "trend",
+        _("Trend by month"),
+        [
+            _("Month"),
+            _("Figures"),
+            *_rank_columns(),
+            _("Fault tickets"),
+            _("Complaints per 10 000 members"),
+            _("Fault reports per 10 000 members"),
+        ],
+    )
     for m in report.trend:
         if "visit_rate" not in m:
-            t.rows.append([Cell(m["month"]), Cell(_("not closed"), cls="text-muted"),
-                           *[Cell(None) for _m in RANK_METRICS], Cell(None), Cell(None), Cell(None)])
+            t.rows.append(
+                [
+                    Cell(m["month"]),
+                    Cell(_("not closed"), cls="text-muted"),
+                    *[Cell(None) for _m in RANK_METRICS],
+                    Cell(None),
+                    Cell(None),
+                    Cell(None),
+                ]
+            )
             continue
         state = _("frozen") if m["closed"] else _("live")
-        t.rows.append([Cell(m["month"]), Cell(state), *_metric_cells(m), Cell(m.get("tickets")),
-                       Cell(m.get("complaints_per_10k")), Cell(m.get("faults_per_10k"))])
+        t.rows.append(
+            [
+                Cell(m["month"]),
+                Cell(state),
+                *_metric_cells(m),
+                Cell(m.get("tickets")),
+                Cell(m.get("complaints_per_10k")),
+                Cell(m.get("faults_per_10k")),
+            ]
+        )
     return t
 
 
 def report_tables(report: Report, links: Links, *, people_rows: int = 10) -> dict[str, Table]:
-    tables = {"summary": summary_table(report, links), "compliance": compliance_table(report, links),
-              "tickets": tickets_table(report, links), "penalties": penalties_table(report, links)}
+    tables = {
+        "summary": summary_table(report, links),
+        "compliance": compliance_table(report, links),
+        "tickets": tickets_table(report, links),
+        "penalties": penalties_table(report, links),
+    }
     for fn in (alerts_table, arrears_table, credit_table):
         t = fn(report, links)
         if t is not None:
@@ -363,16 +610,26 @@ def report_tables(report: Report, links: Links, *, people_rows: int = 10) -> dic
             if count <= 2 * people_rows:
                 tables["people"] = people_table(report, links, report.people.slice(0, count))
             else:
-                tables["people"] = people_table(report, links, report.people.top(people_rows),
-                                                title=_("Account managers: the first %(n)d") % {"n": people_rows})
+                tables["people"] = people_table(
+                    report,
+                    links,
+                    report.people.top(people_rows),
+                    title=_("Account managers: the first %(n)d") % {"n": people_rows},
+                )
                 tables["people_bottom"] = people_table(
-                    report, links, report.people.bottom(people_rows), start=count - people_rows, key="people_bottom",
-                    title=_("Account managers: the last %(n)d") % {"n": people_rows})
+                    report,
+                    links,
+                    report.people.bottom(people_rows),
+                    start=count - people_rows,
+                    key="people_bottom",
+                    title=_("Account managers: the last %(n)d") % {"n": people_rows},
+                )
     tables["trend"] = trend_table(report)
     return tables
 
 
 # ---- Excel -----------------------------------------------------------------------------------
+
 
 def workbook(tables: Iterable[Table], *, heading: str) -> bytes:
     """One sheet per table: a heading line, the column titles, the rows (numbers stay numbers)."""
@@ -414,7 +671,7 @@ def _excel_value(c: Cell | Any):
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in str(title) if ch not in '[]:*?/\\')[:28] or "sheet"
+    base = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:28] or "sheet"
     name, i = base, 2
     while name in used:
         name, i = f"{base[:25]} {i}", i + 1

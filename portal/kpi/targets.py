@@ -5,6 +5,7 @@ and high bars for the rest. Administrators change them under "Assessment targets
 site's policy values; the monthly close copies the values in force into the closed month, so a
 past scorecard keeps the yardstick it was assessed with.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -40,30 +41,60 @@ def _target(key: str, default: str, label, label_zh: str, help_text, help_zh: st
     register(PolicyDef(key, PERCENT, Decimal(default), TARGETS, label, label_zh, help_text, help_zh, spec=spec))
 
 
-_target("kpi.target_visit_compliance_percent", "100",
-        _("Visit compliance target"), "走访达标率目标",
-        _("Share of visit obligations (groups and contacts) done in their period, per AM and month."),
-        "客户经理每月应完成走访（集团及联系人）中按期完成的比例目标。", "VIS-1, KPI-1")
-_target("kpi.target_survey_satisfied_percent", "90",
-        _("Satisfaction target"), "满意率目标",
-        _("Share of answered satisfaction surveys with 'very satisfied' or 'good'."),
-        "已回复的满意度调查中“非常满意”或“较好”的比例目标。", "SAT-2, KPI-1")
-_target("kpi.target_repairs_on_time_percent", "100",
-        _("Satisfaction repairs on time target"), "满意修复及时率目标",
-        _("Share of satisfaction-repair cases due in the month that were repaired by their deadline."),
-        "当月到期的满意修复中按时完成的比例目标。", "SAT-3, KPI-1")
-_target("kpi.target_joint_visit_percent", "100",
-        _("Joint fault visit target"), "故障联合上门率目标",
-        _("Share of class A/B fault tickets where the AM (or a substitute) went on site with the MM."),
-        "A/B类集团故障工单中客户经理（或替代人员）与维护经理共同上门的比例目标。", "TKT-5, KPI-1")
-_target("kpi.target_sla_met_percent", "95",
-        _("SLA target"), "故障处理时限达标率目标",
-        _("Share of fault tickets restored in the month without any SLA breach."),
-        "当月修复的故障工单中未超任何处理时限的比例目标。", "TKT-8, KPI-1")
-_target("kpi.target_complaints_in_time_percent", "100",
-        _("Complaints answered in time target"), "投诉及时答复率目标",
-        _("Share of complaints answered within the answer time."),
-        "投诉在答复时限内答复的比例目标。", "CMP-2, KPI-1")
+_target(
+    "kpi.target_visit_compliance_percent",
+    "100",
+    _("Visit compliance target"),
+    "走访达标率目标",
+    _("Share of visit obligations (groups and contacts) done in their period, per AM and month."),
+    "客户经理每月应完成走访（集团及联系人）中按期完成的比例目标。",
+    "VIS-1, KPI-1",
+)
+_target(
+    "kpi.target_survey_satisfied_percent",
+    "90",
+    _("Satisfaction target"),
+    "满意率目标",
+    _("Share of answered satisfaction surveys with 'very satisfied' or 'good'."),
+    "已回复的满意度调查中“非常满意”或“较好”的比例目标。",
+    "SAT-2, KPI-1",
+)
+_target(
+    "kpi.target_repairs_on_time_percent",
+    "100",
+    _("Satisfaction repairs on time target"),
+    "满意修复及时率目标",
+    _("Share of satisfaction-repair cases due in the month that were repaired by their deadline."),
+    "当月到期的满意修复中按时完成的比例目标。",
+    "SAT-3, KPI-1",
+)
+_target(
+    "kpi.target_joint_visit_percent",
+    "100",
+    _("Joint fault visit target"),
+    "故障联合上门率目标",
+    _("Share of class A/B fault tickets where the AM (or a substitute) went on site with the MM."),
+    "A/B类集团故障工单中客户经理（或替代人员）与维护经理共同上门的比例目标。",
+    "TKT-5, KPI-1",
+)
+_target(
+    "kpi.target_sla_met_percent",
+    "95",
+    _("SLA target"),
+    "故障处理时限达标率目标",
+    _("Share of fault tickets restored in the month without any SLA breach."),
+    "当月修复的故障工单中未超任何处理时限的比例目标。",
+    "TKT-8, KPI-1",
+)
+_target(
+    "kpi.target_complaints_in_time_percent",
+    "100",
+    _("Complaints answered in time target"),
+    "投诉及时答复率目标",
+    _("Share of complaints answered within the answer time."),
+    "投诉在答复时限内答复的比例目标。",
+    "CMP-2, KPI-1",
+)
 
 
 def current_targets() -> dict[str, float]:

@@ -5,6 +5,7 @@ from celery import shared_task
 try:
     from portal.jobruns import JobSkipped
 except ImportError:  # pragma: no cover - the job-run recorder belongs to another issue
+
     class JobSkipped(Exception):
         pass
 

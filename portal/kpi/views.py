@@ -1,6 +1,7 @@
 """Pages: the supervisors' dashboard, drill-down lists, rankings, Excel exports, the AM scorecard and
 the administrators' monthly-close page. Every page resolves the scope first (ORG-3) and takes its
 numbers from `kpi_report`, the function the API uses too."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,9 @@ def _am_param(request) -> str | None:
 
 
 def _xlsx(request, tables: list[Table], *, name: str, heading: str, target: str, rows: int) -> HttpResponse:
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, target_type=target, rows=rows,
-              query=request.GET.urlencode())
+    audit_log(
+        action=AuditEvent.Action.EXPORT, request=request, target_type=target, rows=rows, query=request.GET.urlencode()
+    )
     resp = HttpResponse(workbook(tables, heading=heading), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return resp
@@ -73,31 +75,57 @@ def _charts(report, links: Links) -> dict:
     out = {}
     trend = [m for m in report.trend]
     labels = [m["month"][2:] for m in trend]
-    series = [charts.Series(str(m.label), [t.get(m.code) for t in trend], charts.SERIES_COLOURS[i])
-              for i, m in enumerate(RANK_METRICS) if m.unit == "%" and m.code in (
-                  "visit_rate", "satisfied_rate", "sla_rate", "joint_rate", "complaints_rate")]
+    series = [
+        charts.Series(str(m.label), [t.get(m.code) for t in trend], charts.SERIES_COLOURS[i])
+        for i, m in enumerate(RANK_METRICS)
+        if m.unit == "%" and m.code in ("visit_rate", "satisfied_rate", "sla_rate", "joint_rate", "complaints_rate")
+    ]
     out["trend"] = charts.line_chart(labels, series, title=_("Trend by month (%)"))
     colours = {"done": charts.GREEN, "due": charts.ORANGE, "overdue": charts.RED}
     rows = []
     for code, who in (("visits_groups", _("Groups")), ("visits_contacts", _("Contacts"))):
         c = report.figures.get(code, {})
         for g in ("A", "B", "C"):
-            rows.append((f"{who} {g}", [charts.Segment(str(STATUS_LABELS[s]), c.get(f"{g}_{s}", 0), colours[s],
-                                                       links.records(code, s, grade=g)) for s in colours]))
+            rows.append(
+                (
+                    f"{who} {g}",
+                    [
+                        charts.Segment(
+                            str(STATUS_LABELS[s]), c.get(f"{g}_{s}", 0), colours[s], links.records(code, s, grade=g)
+                        )
+                        for s in colours
+                    ],
+                )
+            )
     out["compliance"] = charts.stacked_bars(rows, title=_("Visit compliance by class"))
     t = report.figures.get("tickets", {})
     tk = KPI_BY_CODE["tickets"]
-    palette = [charts.BLUE, charts.TEAL, charts.PURPLE, charts.ORANGE, charts.GREEN, "#6610f2", "#0dcaf0",
-               "#198754", charts.RED, charts.GREY]
-    segs = [charts.Segment(str(label), t.get(f"s_{code}", 0), palette[i % len(palette)],
-                           links.records("tickets", code)) for i, (code, label) in enumerate(tk.parts.items())]
+    palette = [
+        charts.BLUE,
+        charts.TEAL,
+        charts.PURPLE,
+        charts.ORANGE,
+        charts.GREEN,
+        "#6610f2",
+        "#0dcaf0",
+        "#198754",
+        charts.RED,
+        charts.GREY,
+    ]
+    segs = [
+        charts.Segment(str(label), t.get(f"s_{code}", 0), palette[i % len(palette)], links.records("tickets", code))
+        for i, (code, label) in enumerate(tk.parts.items())
+    ]
     out["tickets"] = charts.stacked_bars([(_("Tickets"), segs)], title=_("Fault tickets by state"))
     ranking = report.units or report.branches
     if ranking:
         metric = RANK_BY_CODE[report.rank_by]
         out["units"] = charts.bars(
             [(r.label, r.metrics.get(report.rank_by), links.dashboard(scope=r.node.code)) for r in ranking[:40]],
-            title=str(metric.label), unit=metric.unit, x_max=100 if metric.unit == "%" else None)
+            title=str(metric.label),
+            unit=metric.unit,
+            x_max=100 if metric.unit == "%" else None,
+        )
     return out
 
 
@@ -112,20 +140,31 @@ def dashboard(request):
     tables = report_tables(report, links)
     figs = figure_rows(report, links)
     months = [add_months(current_month(), -i) for i in range(0, 13)]
-    closed = set(KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED).values_list("month",
-                                                                                                     flat=True))
-    return render(request, "kpi/dashboard.html", {
-        "report": report, "links": links, "tables": tables, "figures": figs,
-        "headline": [f for f in figs if f["fig"].headline], "charts": _charts(report, links),
-        "sections": _sections(figs), "nodes": nodes_within(top_node(request.user)),
-        "months": [{"value": f"{m:%Y-%m}", "closed": m in closed} for m in months],
-        "rank_metrics": RANK_METRICS, "export_all": _export_url("all", report),
-        "export_urls": {k: _export_url(k, report) for k in tables},
-        "prev_month": f"{add_months(report.window.month, -1):%Y-%m}",
-        "next_month": f"{add_months(report.window.month, 1):%Y-%m}" if not report.window.live else "",
-        "full_ranking": f"{reverse('kpi-ranking')}?" + urlencode({"scope": scope.node.code, "month": report.window.label,
-                                                                 "rank": report.rank_by}),
-    })
+    closed = set(
+        KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED).values_list("month", flat=True)
+    )
+    return render(
+        request,
+        "kpi/dashboard.html",
+        {
+            "report": report,
+            "links": links,
+            "tables": tables,
+            "figures": figs,
+            "headline": [f for f in figs if f["fig"].headline],
+            "charts": _charts(report, links),
+            "sections": _sections(figs),
+            "nodes": nodes_within(top_node(request.user)),
+            "months": [{"value": f"{m:%Y-%m}", "closed": m in closed} for m in months],
+            "rank_metrics": RANK_METRICS,
+            "export_all": _export_url("all", report),
+            "export_urls": {k: _export_url(k, report) for k in tables},
+            "prev_month": f"{add_months(report.window.month, -1):%Y-%m}",
+            "next_month": f"{add_months(report.window.month, 1):%Y-%m}" if not report.window.live else "",
+            "full_ranking": f"{reverse('kpi-ranking')}?"
+            + urlencode({"scope": scope.node.code, "month": report.window.label, "rank": report.rank_by}),
+        },
+    )
 
 
 def _sections(figs: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -158,8 +197,14 @@ def export(request, table: str):
         chosen = [tables[table]]
     else:
         raise Http404
-    return _xlsx(request, chosen, name=f"kpi-{table}-{report.window.label}", heading=_heading(report),
-                 target=f"kpi.{table}", rows=sum(len(t.rows) for t in chosen))
+    return _xlsx(
+        request,
+        chosen,
+        name=f"kpi-{table}-{report.window.label}",
+        heading=_heading(report),
+        target=f"kpi.{table}",
+        rows=sum(len(t.rows) for t in chosen),
+    )
 
 
 @login_required
@@ -185,23 +230,44 @@ def records(request, code: str):
         rows = list(qs[:EXPORT_ROW_LIMIT])
         from .tables import Cell
 
-        t = Table(code, str(kpi.title), [str(c.header) for c in columns],
-                  [[Cell(c.value(o)) for c in columns] for o in rows])
-        return _xlsx(request, [t], name=f"kpi-{code}-{w.label}", heading=f"{scope} · {w.label} · {title}",
-                     target=f"kpi.records.{code}", rows=len(rows))
+        t = Table(
+            code, str(kpi.title), [str(c.header) for c in columns], [[Cell(c.value(o)) for c in columns] for o in rows]
+        )
+        return _xlsx(
+            request,
+            [t],
+            name=f"kpi-{code}-{w.label}",
+            heading=f"{scope} · {w.label} · {title}",
+            target=f"kpi.records.{code}",
+            rows=len(rows),
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [[(c.value(o), c.url(o) if c.url else None) for c in columns] for o in page]
     ams = []
     if scope.person is None and kpi.person_path and top_node(request.user) is not None:
         ams = _ams_for(scope)
     state = KpiMonth.objects.filter(month=w.month, status=KpiMonth.Status.CLOSED).first()
-    return render(request, "kpi/records.html", {
-        "kpi": kpi, "title": title, "scope": scope, "window": w, "part": part, "columns": columns, "rows": rows,
-        "page": page, "ams": ams, "grade": extra.get("grade", ""), "closed": state,
-        "parts": list(kpi.parts.items()), "is_compliance": isinstance(kpi, _Compliance),
-        "back": _back_url(request, scope, w),
-        "export_url": f"{request.path}?{_replace(request.GET, format='xlsx', page=None)}",
-    })
+    return render(
+        request,
+        "kpi/records.html",
+        {
+            "kpi": kpi,
+            "title": title,
+            "scope": scope,
+            "window": w,
+            "part": part,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "ams": ams,
+            "grade": extra.get("grade", ""),
+            "closed": state,
+            "parts": list(kpi.parts.items()),
+            "is_compliance": isinstance(kpi, _Compliance),
+            "back": _back_url(request, scope, w),
+            "export_url": f"{request.path}?{_replace(request.GET, format='xlsx', page=None)}",
+        },
+    )
 
 
 def _ams_for(scope: Scope) -> list[User]:
@@ -233,18 +299,26 @@ def ranking(request):
     scope = resolve_scope(request.user, request.GET.get("scope"))
     if scope.person is not None:
         raise PermissionDenied
-    report = kpi_report(scope, _month(request, previous_month()), rank_by=request.GET.get("rank", "visit_rate"),
-                        trend=False)
+    report = kpi_report(
+        scope, _month(request, previous_month()), rank_by=request.GET.get("rank", "visit_rate"), trend=False
+    )
     links = Links(report)
     paginator = Paginator(range(report.people.count), 50)
     page = paginator.get_page(request.GET.get("page"))
     rows = report.people.slice(page.start_index() - 1, page.end_index()) if report.people.count else []
     table = people_table(report, links, rows, start=page.start_index() - 1 if report.people.count else 0)
-    return render(request, "kpi/ranking.html", {
-        "report": report, "table": table, "page": page, "rank_metrics": RANK_METRICS,
-        "export_url": _export_url("people_all", report),
-        "back": f"{reverse('kpi-dashboard')}?{urlencode({'scope': scope.node.code, 'month': report.window.label})}",
-    })
+    return render(
+        request,
+        "kpi/ranking.html",
+        {
+            "report": report,
+            "table": table,
+            "page": page,
+            "rank_metrics": RANK_METRICS,
+            "export_url": _export_url("people_all", report),
+            "back": f"{reverse('kpi-dashboard')}?{urlencode({'scope': scope.node.code, 'month': report.window.label})}",
+        },
+    )
 
 
 @login_required
@@ -264,35 +338,56 @@ def scorecard(request):
     figs = figure_rows(report, links)
     targets = [f for f in figs if f["fig"].target]
     overdue = []
-    for code, part, label in (("visits_groups", "overdue", _("Group visits overdue")),
-                              ("visits_contacts", "overdue", _("Contact visits overdue")),
-                              ("repairs", "late", _("Satisfaction repairs late")),
-                              ("complaints", "late", _("Complaints answered late or not yet")),
-                              ("alerts", "overdue", _("Retention alerts overdue"))):
+    for code, part, label in (
+        ("visits_groups", "overdue", _("Group visits overdue")),
+        ("visits_contacts", "overdue", _("Contact visits overdue")),
+        ("repairs", "late", _("Satisfaction repairs late")),
+        ("complaints", "late", _("Complaints answered late or not yet")),
+        ("alerts", "overdue", _("Retention alerts overdue")),
+    ):
         kpi = KPI_BY_CODE[code]
         if not kpi.available():
             continue
         qs = kpi.records(w, scope, part, user=request.user)
         items = list(qs[:10])
-        overdue.append({"code": code, "label": label, "count": qs.count(), "url": links.records(code, part),
-                        "columns": kpi.columns(), "rows": [[(c.value(o), c.url(o) if c.url else None)
-                                                            for c in kpi.columns()] for o in items]})
+        overdue.append(
+            {
+                "code": code,
+                "label": label,
+                "count": qs.count(),
+                "url": links.records(code, part),
+                "columns": kpi.columns(),
+                "rows": [[(c.value(o), c.url(o) if c.url else None) for c in kpi.columns()] for o in items],
+            }
+        )
     from tickets.models import LedgerEntry
 
     ledger = LedgerEntry.objects.filter(person=scope.person, month=w.month).select_related("reversed_by")
     if scope.unit_ids is not None:
         ledger = ledger.filter(person__unit__in=scope.unit_ids)
     tables = report_tables(report, links)
-    return render(request, "kpi/scorecard.html", {
-        "report": report, "person": scope.person, "targets": targets, "overdue": overdue, "ledger": ledger,
-        "figures": figs, "sections": _sections(figs), "tables": tables,
-        "export_all": _export_url("all", report), "target_keys": TARGET_KEYS,
-        "prev_month": f"{add_months(w.month, -1):%Y-%m}",
-        "next_month": f"{add_months(w.month, 1):%Y-%m}" if not w.live else "",
-    })
+    return render(
+        request,
+        "kpi/scorecard.html",
+        {
+            "report": report,
+            "person": scope.person,
+            "targets": targets,
+            "overdue": overdue,
+            "ledger": ledger,
+            "figures": figs,
+            "sections": _sections(figs),
+            "tables": tables,
+            "export_all": _export_url("all", report),
+            "target_keys": TARGET_KEYS,
+            "prev_month": f"{add_months(w.month, -1):%Y-%m}",
+            "next_month": f"{add_months(w.month, 1):%Y-%m}" if not w.live else "",
+        },
+    )
 
 
 # ---- the monthly close (administrators) ---------------------------------------------------------
+
 
 def _admin_only(request):
     if not request.user.is_administrator:
@@ -304,8 +399,7 @@ def months(request):
     _admin_only(request)
     now = current_month()
     months = [add_months(now, -i) for i in range(0, 25)]
-    states = {s.month: s for s in KpiMonth.objects.filter(month__in=months).select_related("closed_by",
-                                                                                           "reopened_by")}
+    states = {s.month: s for s in KpiMonth.objects.filter(month__in=months).select_related("closed_by", "reopened_by")}
     rows = [{"month": m, "label": f"{m:%Y-%m}", "state": states.get(m), "current": m == now} for m in months]
     history = AuditEvent.objects.filter(target_type="kpi.kpimonth").order_by("-at")[:20]
     return render(request, "kpi/months.html", {"rows": rows, "history": history})
@@ -324,12 +418,16 @@ def month_action(request, month: str, action: str):
             if result.get("already_closed"):
                 messages.info(request, _("%(m)s was already closed; nothing changed.") % {"m": month})
             else:
-                messages.success(request, _("%(m)s closed: %(n)d snapshot rows in %(s)s s.") % {
-                    "m": month, "n": result["snapshot_rows"], "s": result["seconds"]})
+                messages.success(
+                    request,
+                    _("%(m)s closed: %(n)d snapshot rows in %(s)s s.")
+                    % {"m": month, "n": result["snapshot_rows"], "s": result["seconds"]},
+                )
         elif action == "reopen":
             month_reopen(month=m, by=request.user, reason=request.POST.get("reason", ""), request=request)
-            messages.success(request, _("%(m)s reopened; its figures are live until it is closed again.") % {
-                "m": month})
+            messages.success(
+                request, _("%(m)s reopened; its figures are live until it is closed again.") % {"m": month}
+            )
         else:
             raise Http404
     except ApplicationError as e:
@@ -339,4 +437,3 @@ def month_action(request, month: str, action: str):
             raise
         messages.error(request, _("Another monthly close is running; try again in a moment."))
     return redirect("kpi-months")
-

@@ -14,6 +14,7 @@ past month is 1 July 00:00 local time.
   contacts: c1 g1 decision-maker → done; p1 g1 primary → overdue; c2 g2 primary → due;
             p4 g4 primary → overdue; x3 g3 department head (visited only in July) → overdue
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,19 +43,27 @@ def june(book, people, org):
     p = people
     g1, g2, g3, g4 = book["g1"], book["g2"], book["g3"], book["g4"]
     c1, c2 = book["c1"], book["c2"]
-    g5 = GroupFactory(name="滨江初创公司", grade="C", status="prospect", phone="", unit=org["u12"],
-                      account_manager=p["am3"])
+    g5 = GroupFactory(
+        name="滨江初创公司", grade="C", status="prospect", phone="", unit=org["u12"], account_manager=p["am3"]
+    )
     p1 = ContactFactory(group=g1, name="王主联系", type="contact", is_primary=True)
     p4 = ContactFactory(group=g4, name="西湖主联系", type="contact", is_primary=True)
     x3 = ContactFactory(group=g3, name="滨江部长", type="dept_head")
     GroupCustomer.objects.filter(pk__in=[g.pk for g in (g1, g2, g3, g4, g5)]).update(
-        created_at=timezone.make_aware(EARLY))
+        created_at=timezone.make_aware(EARLY)
+    )
     Contact.objects.filter(group__in=[g1, g2, g3, g4, g5]).update(created_at=timezone.make_aware(EARLY))
     group_refresh_quality([g.pk for g in (g1, g2, g3, g4, g5)])
 
     def visit(group, when, contacts=(), am=None, kind="routine"):
-        v = VisitLog.objects.create(group=group, account_manager=am or group.account_manager, started_at=when,
-                                    kind=kind, notes="走访", next_visit_on=(when + dt.timedelta(days=30)).date())
+        v = VisitLog.objects.create(
+            group=group,
+            account_manager=am or group.account_manager,
+            started_at=when,
+            kind=kind,
+            notes="走访",
+            next_visit_on=(when + dt.timedelta(days=30)).date(),
+        )
         v.contacts.set(contacts)
         return v
 
@@ -65,9 +74,16 @@ def june(book, people, org):
 
     # surveys: three sent in June (one satisfied, one dissatisfied, one unanswered), one in May
     def survey(group, contact, am, sent, status, score=None):
-        s = Survey.objects.create(group=group, contact=contact, account_manager=am, mobile="13800000000",
-                                  status=status, score=score, expires_at=sent + dt.timedelta(hours=72),
-                                  answered_at=sent + dt.timedelta(hours=1) if status == "answered" else None)
+        s = Survey.objects.create(
+            group=group,
+            contact=contact,
+            account_manager=am,
+            mobile="13800000000",
+            status=status,
+            score=score,
+            expires_at=sent + dt.timedelta(hours=72),
+            answered_at=sent + dt.timedelta(hours=1) if status == "answered" else None,
+        )
         Survey.objects.filter(pk=s.pk).update(sent_at=sent)
         return s
 
@@ -78,8 +94,15 @@ def june(book, people, org):
 
     # repair cases due in June: r1 on time, r2 closed late, r3 never closed; r4 is due in July
     def case(s, group, am, branch, due, closed=None):
-        return RepairCase.objects.create(survey=s, group=group, account_manager=am, branch=branch, due_at=due,
-                                         closed_at=closed, status="closed" if closed else "overdue")
+        return RepairCase.objects.create(
+            survey=s,
+            group=group,
+            account_manager=am,
+            branch=branch,
+            due_at=due,
+            closed_at=closed,
+            status="closed" if closed else "overdue",
+        )
 
     r1 = case(s2, g1, p["am1"], org["b1"], at(13), at(12))
     r2 = case(s3, g2, p["am2"], org["b2"], at(20), at(22))
@@ -93,27 +116,88 @@ def june(book, people, org):
     g3_site = SiteFactory(group=g3, name="厂区", unit=org["u12"], local_am=p["am3"], local_mm=p["mm1"])
     n = iter(range(1, 100))
 
-    def ticket(site, am, opened, status, *, ack=None, ack_due=None, on_site=None, on_site_due=None,
-               repaired=None, restore_due=None, participation="", **extra):
+    def ticket(
+        site,
+        am,
+        opened,
+        status,
+        *,
+        ack=None,
+        ack_due=None,
+        on_site=None,
+        on_site_due=None,
+        repaired=None,
+        restore_due=None,
+        participation="",
+        **extra,
+    ):
         t = Ticket.objects.create(
-            number=f"KT{next(n):04d}", group=site.group, site=site, unit=site.unit, product=product,
-            severity="critical", description="故障", reporter_name="客户", callback_number="13900000000",
-            channel="call_centre", opened_by=p["agent1"], status=status, account_manager=am,
-            maintenance_manager=p["mm1"], home_am=site.group.account_manager, dispatched_at=opened,
-            acknowledged_at=ack, acknowledge_due=ack_due, on_site_at=on_site, on_site_due=on_site_due,
-            repaired_at=repaired, restore_due=restore_due, participation=participation, **extra)
+            number=f"KT{next(n):04d}",
+            group=site.group,
+            site=site,
+            unit=site.unit,
+            product=product,
+            severity="critical",
+            description="故障",
+            reporter_name="客户",
+            callback_number="13900000000",
+            channel="call_centre",
+            opened_by=p["agent1"],
+            status=status,
+            account_manager=am,
+            maintenance_manager=p["mm1"],
+            home_am=site.group.account_manager,
+            dispatched_at=opened,
+            acknowledged_at=ack,
+            acknowledge_due=ack_due,
+            on_site_at=on_site,
+            on_site_due=on_site_due,
+            repaired_at=repaired,
+            restore_due=restore_due,
+            participation=participation,
+            **extra,
+        )
         Ticket.objects.filter(pk=t.pk).update(opened_at=opened)
         return t
 
-    t1 = ticket(hq, p["am1"], at(5, 10), "closed", ack=at(5, 10, 10), ack_due=at(5, 10, 15), on_site=at(5, 11),
-                on_site_due=at(5, 12), repaired=at(5, 13), restore_due=at(5, 14), participation="attended")
-    t2 = ticket(branch_site, p["am3"], at(6, 9), "closed", repaired=at(6, 15), restore_due=at(6, 13),
-                participation="none")
-    t3 = ticket(g2_site, p["am2"], at(7, 8), "repaired", ack=at(7, 9), ack_due=at(7, 8, 30), repaired=at(7, 13),
-                restore_due=at(7, 16), participation="substitute")
+    t1 = ticket(
+        hq,
+        p["am1"],
+        at(5, 10),
+        "closed",
+        ack=at(5, 10, 10),
+        ack_due=at(5, 10, 15),
+        on_site=at(5, 11),
+        on_site_due=at(5, 12),
+        repaired=at(5, 13),
+        restore_due=at(5, 14),
+        participation="attended",
+    )
+    t2 = ticket(
+        branch_site, p["am3"], at(6, 9), "closed", repaired=at(6, 15), restore_due=at(6, 13), participation="none"
+    )
+    t3 = ticket(
+        g2_site,
+        p["am2"],
+        at(7, 8),
+        "repaired",
+        ack=at(7, 9),
+        ack_due=at(7, 8, 30),
+        repaired=at(7, 13),
+        restore_due=at(7, 16),
+        participation="substitute",
+    )
     t4 = ticket(g3_site, p["am3"], at(20, 9), "dispatched", restore_due=at(20, 13))
-    t5 = ticket(hq, p["am1"], at(31, 22, month=5), "closed", repaired=at(1, 2), restore_due=at(1, 6),
-                participation="phone", revisit_visit=v1)
+    t5 = ticket(
+        hq,
+        p["am1"],
+        at(31, 22, month=5),
+        "closed",
+        repaired=at(1, 2),
+        restore_due=at(1, 6),
+        participation="phone",
+        revisit_visit=v1,
+    )
     t6 = ticket(g2_site, p["am2"], at(25, 9), "cancelled")
 
     def event(t, action, when):
@@ -126,10 +210,19 @@ def june(book, people, org):
 
     # complaints (received in June: one in time, one late, one unanswered past due, one not yet due)
     def complaint(group, am, kind, received, due, answered=None):
-        return Complaint.objects.create(group=group, account_manager=am, recorded_by=am, kind=kind,
-                                        channel="phone", description="投诉", received_at=received,
-                                        answer_due=due, answer_max_due=due + dt.timedelta(hours=48),
-                                        answered_at=answered, status="answered" if answered else "open")
+        return Complaint.objects.create(
+            group=group,
+            account_manager=am,
+            recorded_by=am,
+            kind=kind,
+            channel="phone",
+            description="投诉",
+            received_at=received,
+            answer_due=due,
+            answer_max_due=due + dt.timedelta(hours=48),
+            answered_at=answered,
+            status="answered" if answered else "open",
+        )
 
     k1 = complaint(g1, p["am1"], "complaint", at(3), at(4), at(3, 18))
     complaint(g1, p["am1"], "complaint", at(10), at(11), at(12))
@@ -162,14 +255,34 @@ def june(book, people, org):
     ledger_record(rule=R.AM_ABSENT, source=t2, when=at(6, 16), person=p["am1"], points=-2)
     ledger_record(rule=R.MM_NOT_NOTIFIED, source=t2, when=at(6, 16), person=p["mm1"], money=-200)
     ledger_record(rule=R.MISSED_REPAIR, source=r2, when=at(20, 12), branch=org["b1"], points=-5)
-    reversed_entry = ledger_record(rule=R.UNRECORDED_COMPLAINT, source=k3, when=at(29, 13), person=p["am2"],
-                                   points=-20)
+    reversed_entry = ledger_record(rule=R.UNRECORDED_COMPLAINT, source=k3, when=at(29, 13), person=p["am2"], points=-20)
     LedgerEntry.objects.filter(pk=reversed_entry.pk).update(reversed_at=at(30), reversal_reason="误报")
     ledger_record(rule=R.WRONG_RECORD, source=t1, when=at(20, month=5), person=p["am1"], money=-50)
 
-    return {"month": M, "g1": g1, "g2": g2, "g3": g3, "g4": g4, "g5": g5, "c1": c1, "c2": c2, "p1": p1, "p4": p4,
-            "x3": x3, "t1": t1, "t2": t2, "t3": t3, "t4": t4, "t5": t5, "t6": t6, "r1": r1, "k1": k1,
-            "hq": hq, "product": product, "money": Decimal("-200")}
+    return {
+        "month": M,
+        "g1": g1,
+        "g2": g2,
+        "g3": g3,
+        "g4": g4,
+        "g5": g5,
+        "c1": c1,
+        "c2": c2,
+        "p1": p1,
+        "p4": p4,
+        "x3": x3,
+        "t1": t1,
+        "t2": t2,
+        "t3": t3,
+        "t4": t4,
+        "t5": t5,
+        "t6": t6,
+        "r1": r1,
+        "k1": k1,
+        "hq": hq,
+        "product": product,
+        "money": Decimal("-200"),
+    }
 
 
 @pytest.fixture

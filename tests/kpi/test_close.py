@@ -1,5 +1,6 @@
 """JOB-7: the monthly close freezes a month; late records do not move it; re-running is a no-op; an
 administrator can reopen and re-close it, audited; policy edits take effect on the next run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,13 @@ def _numbers(report) -> dict:
 
 def test_closing_does_not_change_the_numbers(june, org, people, report_for):
     """The frozen rows add up to exactly what the live count gives, for every scope and person."""
-    scopes = [Scope(node=org["province"]), Scope(node=org["b1"]), Scope(node=org["u12"]),
-              Scope(node=org["province"], person=people["am1"]), Scope(node=org["u11"], person=people["am1"])]
+    scopes = [
+        Scope(node=org["province"]),
+        Scope(node=org["b1"]),
+        Scope(node=org["u12"]),
+        Scope(node=org["province"], person=people["am1"]),
+        Scope(node=org["u11"], person=people["am1"]),
+    ]
     before = [_numbers(report_for(s)) for s in scopes]
     result = month_close(month=M)
     assert result["snapshot_rows"] > 0
@@ -45,13 +51,28 @@ def test_closed_month_unchanged_after_new_records(june, people, province, client
     page_before = client_for(people["analyst1"]).get(url).context["report"].as_dict()
     api_before = api_for(people["analyst1"]).get("/api/v1/kpi/?scope=P&month=2025-06").json()
     # late records dated in June: a visit to the overdue g3, a ticket, a penalty
-    v = VisitLog.objects.create(group=june["g3"], account_manager=people["am3"], started_at=at(20), notes="补录",
-                                next_visit_on=dt.date(2025, 7, 20))
+    v = VisitLog.objects.create(
+        group=june["g3"],
+        account_manager=people["am3"],
+        started_at=at(20),
+        notes="补录",
+        next_visit_on=dt.date(2025, 7, 20),
+    )
     v.contacts.set([june["x3"]])
-    t = Ticket.objects.create(number="LATE1", group=june["g1"], site=june["hq"], unit=june["hq"].unit,
-                              product=june["product"], severity="minor", description="补录", reporter_name="客户",
-                              callback_number="13900000000", channel="call_centre", opened_by=people["agent1"],
-                              status="new")
+    t = Ticket.objects.create(
+        number="LATE1",
+        group=june["g1"],
+        site=june["hq"],
+        unit=june["hq"].unit,
+        product=june["product"],
+        severity="minor",
+        description="补录",
+        reporter_name="客户",
+        callback_number="13900000000",
+        channel="call_centre",
+        opened_by=people["agent1"],
+        status="new",
+    )
     Ticket.objects.filter(pk=t.pk).update(opened_at=at(21))
     entry = ledger_record(rule=LedgerEntry.Rule.AM_ABSENT, source=t, when=at(21), person=people["am1"], points=-2)
 

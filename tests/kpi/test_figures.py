@@ -1,4 +1,5 @@
 """Every KPI of June 2025 against the values worked out by hand from the fixture (see conftest.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,8 +46,14 @@ def test_visits_logged(june, province, report_for):
 def test_contact_coverage_and_core_fields(june, province, report_for):
     f = report_for(province).figures
     # active groups g1..g4: only g4 (C, a primary contact) meets CT-2; g3 has no primary contact
-    assert f["contact_coverage"] == {**f["contact_coverage"], "total": 4, "meets_minimum": 1, "has_primary": 3,
-                                     "rate": 25.0, "primary_rate": 75.0}
+    assert f["contact_coverage"] == {
+        **f["contact_coverage"],
+        "total": 4,
+        "meets_minimum": 1,
+        "has_primary": 3,
+        "rate": 25.0,
+        "primary_rate": 75.0,
+    }
     # g1..g5 on file; the prospect g5 has no phone
     assert (f["core_fields"]["total"], f["core_fields"]["complete"], f["core_fields"]["rate"]) == (5, 4, 80.0)
 

@@ -1,4 +1,5 @@
 """The KPIs on issue 6's models — retention alerts, arrears snapshots, credit-control orders — by hand."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -25,8 +26,17 @@ def alerts(june, people):
     n = iter(range(100))
 
     def alert(group, am, created, due, status="open", closed=None):
-        a = RetentionAlert.objects.create(type="arpu_drop", level=2, subject_key=f"g:{next(n)}", period="2025-06",
-                                          group=group, assigned_am=am, due_at=due, status=status, closed_at=closed)
+        a = RetentionAlert.objects.create(
+            type="arpu_drop",
+            level=2,
+            subject_key=f"g:{next(n)}",
+            period="2025-06",
+            group=group,
+            assigned_am=am,
+            due_at=due,
+            status=status,
+            closed_at=closed,
+        )
         RetentionAlert.objects.filter(pk=a.pk).update(created_at=created)
         return a
 
@@ -47,16 +57,32 @@ def test_alerts(alerts, province, report_for):
 
 @pytest.fixture
 def billing(june):
-    BillingAccount, ArrearsSnapshot, CreditOrder = (_model("BillingAccount"), _model("ArrearsSnapshot"),
-                                                     _model("CreditOrder"))
+    BillingAccount, ArrearsSnapshot, CreditOrder = (
+        _model("BillingAccount"),
+        _model("ArrearsSnapshot"),
+        _model("CreditOrder"),
+    )
     acc = {}
     for key, group in (("a1", "g1"), ("a2", "g1"), ("a3", "g2"), ("a4", "g3")):
         acc[key] = BillingAccount.objects.create(external_id=f"KPI-{key}", group=june[group], kind="postpaid")
     for key, ageing, amount in (("a1", 0, "100"), ("a2", 2, "250.5"), ("a3", 5, "300"), ("a4", 14, "1000")):
-        ArrearsSnapshot.objects.create(month=M, account=acc[key], group=acc[key].group, kind="postpaid",
-                                       amount_due=Decimal(amount), ageing_months=ageing, overdue_days=ageing * 30)
-    ArrearsSnapshot.objects.create(month=M.replace(month=5), account=acc["a3"], group=acc["a3"].group,
-                                   kind="postpaid", amount_due=Decimal("80"), ageing_months=1)
+        ArrearsSnapshot.objects.create(
+            month=M,
+            account=acc[key],
+            group=acc[key].group,
+            kind="postpaid",
+            amount_due=Decimal(amount),
+            ageing_months=ageing,
+            overdue_days=ageing * 30,
+        )
+    ArrearsSnapshot.objects.create(
+        month=M.replace(month=5),
+        account=acc["a3"],
+        group=acc["a3"].group,
+        kind="postpaid",
+        amount_due=Decimal("80"),
+        ageing_months=1,
+    )
 
     def order(key, action, when):
         o = CreditOrder.objects.create(account=acc[key], action=action, rule="test")

@@ -1,5 +1,6 @@
 """The current month is computed live; its visit compliance comes from the derived last-visit columns,
 which must give the same answer as counting the visit logs."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,9 +31,16 @@ def this_month(book, people):
     start = timezone.make_aware(dt.datetime.combine(current_month(), dt.time(0, 5)))
 
     def log(group, am, when, contacts):
-        return visit_log_create(group=group, by=am, contacts=contacts, kind="routine", notes="走访",
-                                started_at=when, next_visit_on=timezone.localtime(when).date() + dt.timedelta(days=40),
-                                purposes=["relationship"])
+        return visit_log_create(
+            group=group,
+            by=am,
+            contacts=contacts,
+            kind="routine",
+            notes="走访",
+            started_at=when,
+            next_visit_on=timezone.localtime(when).date() + dt.timedelta(days=40),
+            purposes=["relationship"],
+        )
 
     log(g1, people["am1"], min(start + dt.timedelta(hours=1), now - dt.timedelta(minutes=5)), [book["c1"]])
     log(g2, people["am2"], start - dt.timedelta(days=20), [book["c2"]])
@@ -62,9 +70,16 @@ def test_current_month_is_live_and_moves(this_month, people, client_for, book):
     report = r.context["report"]
     assert report.source == "live" and report.window.live
     before = report.figures["visits_contacts"]["done"]
-    visit_log_create(group=book["g1"], by=people["am1"], contacts=[this_month["primary"]], kind="routine",
-                     notes="走访", started_at=timezone.now() - dt.timedelta(minutes=1),
-                     next_visit_on=timezone.localdate() + dt.timedelta(days=30), purposes=["relationship"])
+    visit_log_create(
+        group=book["g1"],
+        by=people["am1"],
+        contacts=[this_month["primary"]],
+        kind="routine",
+        notes="走访",
+        started_at=timezone.now() - dt.timedelta(minutes=1),
+        next_visit_on=timezone.localdate() + dt.timedelta(days=30),
+        purposes=["relationship"],
+    )
     after = c.get("/kpi/?month=" + f"{current_month():%Y-%m}").context["report"].figures["visits_contacts"]["done"]
     assert after == before + 1
 

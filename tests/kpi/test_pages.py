@@ -1,4 +1,5 @@
 """The dashboard, drill-down, Excel exports, scorecard and API: same numbers everywhere, in scope."""
+
 from __future__ import annotations
 
 import io

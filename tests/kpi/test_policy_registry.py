@@ -1,5 +1,6 @@
 """CFG-1: no policy value is declared and then ignored — every registered key is read somewhere in
 the code (outside portal/policy.py, where it is declared, and outside the tests)."""
+
 from __future__ import annotations
 
 import re

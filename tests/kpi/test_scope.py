@@ -1,4 +1,5 @@
 """ORG-3 on the KPIs: a leader sees the unit, a department manager the branch, an AM only themselves."""
+
 from __future__ import annotations
 
 import pytest
@@ -87,14 +88,21 @@ def test_records_behind_a_figure_match_the_figure(june, people, client_for):
     c = client_for(people["analyst1"])
     page = c.get(f"/kpi/?scope=P&{JUNE}")
     f = page.context["report"].figures
-    checks = {("visits_groups", "overdue"): f["visits_groups"]["overdue"],
-              ("visits_contacts", "due"): f["visits_contacts"]["due"],
-              ("surveys", "dissatisfied"): f["surveys"]["dissatisfied"], ("repairs", "late"): f["repairs"]["late"],
-              ("sla", "breach"): f["sla"]["breach"], ("joint_visits", "not_participated"): 1,
-              ("ticket_events", "misroute"): f["ticket_events"]["misroutes"],
-              ("complaints", "late"): f["complaints"]["late"], ("members", "now"): f["members"]["members_end"],
-              ("churn", "churned"): f["churn"]["churned"], ("penalties", ""): f["penalties"]["entries"],
-              ("contact_coverage", "below_minimum"): 3, ("core_fields", "incomplete"): 1}
+    checks = {
+        ("visits_groups", "overdue"): f["visits_groups"]["overdue"],
+        ("visits_contacts", "due"): f["visits_contacts"]["due"],
+        ("surveys", "dissatisfied"): f["surveys"]["dissatisfied"],
+        ("repairs", "late"): f["repairs"]["late"],
+        ("sla", "breach"): f["sla"]["breach"],
+        ("joint_visits", "not_participated"): 1,
+        ("ticket_events", "misroute"): f["ticket_events"]["misroutes"],
+        ("complaints", "late"): f["complaints"]["late"],
+        ("members", "now"): f["members"]["members_end"],
+        ("churn", "churned"): f["churn"]["churned"],
+        ("penalties", ""): f["penalties"]["entries"],
+        ("contact_coverage", "below_minimum"): 3,
+        ("core_fields", "incomplete"): 1,
+    }
     for (code, part), expected in checks.items():
         r = c.get(f"/kpi/records/{code}/?scope=P&{JUNE}&part={part}")
         assert r.status_code == 200, code

@@ -1,5 +1,6 @@
 """API: `GET /api/v1/kpi/?scope=<org code>&month=YYYY-MM[&am=<user id>][&rank=<metric>]` — the figures the
 dashboard shows, from the same function (`kpi_report`), in the caller's scope (ORG-3: 403 outside it)."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError

@@ -6,9 +6,11 @@ from portal.kpi.periods import add_months, parse_month, previous_month
 
 
 class Command(BaseCommand):
-    help = ("Close KPI months (JOB-7): kpi_close [--month YYYY-MM] [--back N]. Without options: last month, "
-            "like `runjob monthly_close`. --back N closes the N months before this one (oldest first), "
-            "e.g. after loading history. Closed months are left as they are.")
+    help = (
+        "Close KPI months (JOB-7): kpi_close [--month YYYY-MM] [--back N]. Without options: last month, "
+        "like `runjob monthly_close`. --back N closes the N months before this one (oldest first), "
+        "e.g. after loading history. Closed months are left as they are."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="the month to close, YYYY-MM")
