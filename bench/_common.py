@@ -44,7 +44,12 @@ def setup_django(*, sms_backend: str | None = None) -> None:
     os.environ["DATABASE_URL"] = database_url()
     if sms_backend:
         os.environ["SMS_BACKEND"] = sms_backend
+    import warnings
+
     import django
+
+    # WhiteNoise warns once per process that collectstatic has not run; irrelevant to timings.
+    warnings.filterwarnings("ignore", message="No directory at")
 
     django.setup()
     # Nothing here may reach a Celery broker: the benches call the outbox flush themselves.

@@ -184,20 +184,34 @@ def replies(plan: list[tuple], run_id: str) -> list[dict]:
 
 
 def cleanup(first_visit: int, first_outbox: int, run_id: str) -> None:
-    """Delete what this run made: repair cases, visits (cascading to surveys, replies and the contact
-    links) and their history rows, the outbox rows and the inbound messages."""
-    from django.db import transaction
+    """Delete what this run made, set-based (the ORM's collector would send a signal and write a
+    history row per visit): repair cases, replies, surveys, the visits' contact links and history
+    rows, the visits, the outbox rows and the inbound messages."""
+    from django.db import connection, transaction
 
     from portal.sms.models import InboundMessage, OutboxMessage
-    from visits.models import RepairCase, VisitLog
+    from visits.models import RepairCase, Survey, SurveyReply, VisitLog
 
-    with transaction.atomic():
-        RepairCase.objects.filter(survey__visit_id__gte=first_visit).delete()
-        visits = VisitLog.objects.filter(pk__gte=first_visit, notes__startswith="基准测试")
-        visits.delete()
-        VisitLog.history.model.objects.filter(id__gte=first_visit, notes__startswith="基准测试").delete()
-        OutboxMessage.objects.filter(pk__gte=first_outbox).delete()
-        InboundMessage.objects.filter(message_id__startswith=f"bench-{run_id}-").delete()
+    t = {m: m._meta.db_table for m in (RepairCase, Survey, SurveyReply, VisitLog, OutboxMessage, InboundMessage)}
+    history = VisitLog.history.model
+    history_m2m = [rel.related_model._meta.db_table for rel in history._meta.related_objects
+                   if rel.one_to_many and rel.field.name == "history"]
+    visits = f"SELECT id FROM {t[VisitLog]} WHERE id >= %s AND notes LIKE %s"
+    surveys = f"SELECT id FROM {t[Survey]} WHERE visit_id IN ({visits})"
+    mark = "基准测试%"
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {t[RepairCase]} WHERE survey_id IN ({surveys})", [first_visit, mark])
+        cur.execute(f"DELETE FROM {t[SurveyReply]} WHERE survey_id IN ({surveys})", [first_visit, mark])
+        cur.execute(f"DELETE FROM {t[Survey]} WHERE visit_id IN ({visits})", [first_visit, mark])
+        for m2m in (VisitLog.contacts.through, VisitLog.companions.through):
+            cur.execute(f"DELETE FROM {m2m._meta.db_table} WHERE visitlog_id IN ({visits})", [first_visit, mark])
+        hist = f"SELECT history_id FROM {history._meta.db_table} WHERE id >= %s AND notes LIKE %s"
+        for table in history_m2m:
+            cur.execute(f"DELETE FROM {table} WHERE history_id IN ({hist})", [first_visit, mark])
+        cur.execute(f"DELETE FROM {history._meta.db_table} WHERE id >= %s AND notes LIKE %s", [first_visit, mark])
+        cur.execute(f"DELETE FROM {t[VisitLog]} WHERE id >= %s AND notes LIKE %s", [first_visit, mark])
+        cur.execute(f"DELETE FROM {t[OutboxMessage]} WHERE id >= %s", [first_outbox])
+        cur.execute(f"DELETE FROM {t[InboundMessage]} WHERE message_id LIKE %s", [f"bench-{run_id}-%"])
 
 
 if __name__ == "__main__":

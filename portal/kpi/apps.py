@@ -13,7 +13,7 @@ class KpiConfig(AppConfig):
     def ready(self) -> None:
         from portal.navigation import NavItem, register
 
-        from . import jobs, targets  # noqa: F401  (registers JOB-7 and the KPI target policy keys)
+        from . import jobs, policies  # noqa: F401  (registers JOB-7 and the KPI policy keys)
 
         register(
             NavItem(_("KPI dashboard"), "kpi-dashboard", ("leader", "manager", "analyst", "admin"), order=21),

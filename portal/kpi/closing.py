@@ -32,8 +32,8 @@ from .compute import add_into, ancestors_map, compact, finish, live_cells, rank_
 from .definitions import RANK_KPIS, available_kpis
 from .models import RANK_FIELDS, KpiMonth, KpiSnapshot
 from .periods import Window, current_month, month_start, previous_month
+from .policies import current_targets
 from .scope import Scope, province_root
-from .targets import current_targets
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +187,22 @@ def _rank_fields(figs: dict) -> dict:
     return {f: values.get(f) for f in RANK_FIELDS}
 
 
+def month_count(month: dt.date, *, max_age: int = 0, force: bool = False) -> KpiMonth:
+    """Count an open month's figures for the whole province into provisional snapshot rows.
+
+    Whoever comes first counts; a second caller waits on the month's row and then finds the count
+    fresh (unless `force`). A month being closed or closed is left alone."""
+    month = month_start(month)
+    with transaction.atomic():
+        state, _created = KpiMonth.objects.select_for_update().get_or_create(month=month)
+        if state.status != KpiMonth.Status.OPEN or (not force and state.is_counted(max_age)):
+            return state
+        snapshot_write(month)
+        state.counted_at = timezone.now()
+        state.save(update_fields=["counted_at"])
+    return state
+
+
 @transaction.atomic
 def month_reopen(*, month: dt.date, by: User, reason: str, request=None) -> KpiMonth:
     """An administrator reopens a closed month: its figures are computed live again until the next
@@ -200,6 +216,7 @@ def month_reopen(*, month: dt.date, by: User, reason: str, request=None) -> KpiM
         raise ApplicationError(_("This month is not closed."), status_code=409)
     state.status = KpiMonth.Status.OPEN
     state.reopened_at, state.reopened_by, state.reopen_reason = timezone.now(), by, reason.strip()[:300]
+    state.counted_at = None  # recounted from the records at the next look
     state.save()
     KpiSnapshot.objects.filter(month=state.month).delete()
     from portal.audit import audit_log

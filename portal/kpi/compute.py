@@ -1,10 +1,16 @@
-"""Assembling the figures of a scope and month: live from the records, or from the frozen snapshot.
+"""Assembling the figures of a scope and month.
 
 `kpi_report(scope, month)` is the one function the dashboard, the scorecard, the Excel exports and
-the API call, so they cannot show different numbers. A closed month is read from `KpiSnapshot`
-(a handful of indexed rows); any other month is counted from the records, one aggregate query per
-KPI grouped by unit (and, for the ranking KPIs, by person), then added up here — the same
-addition the monthly close does, so a month reads the same before and after it is closed.
+the API call, so they cannot show different numbers. Figures come from one of three places:
+
+  snapshot  a closed month: its frozen `KpiSnapshot` rows (a handful of indexed rows);
+  counted   an open month (the current one): provisional rows of the same shape, counted for the
+            whole province at most `kpi.live_refresh_seconds` ago (a job recounts every 5 minutes;
+            "recount now" on the page; an older count is recounted on view);
+  live      counted from the records for this very request (policy value 0).
+
+Counting is always `live_cells`: one aggregate query per KPI grouped by unit (and person), added up
+here or by `closing.snapshot_write` — the same addition, so a month reads the same whichever way.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ from .definitions import (
 )
 from .models import KpiMonth, KpiSnapshot
 from .periods import Window, add_months
+from .policies import current_targets
 from .scope import Scope
-from .targets import current_targets
 
 TREND_MONTHS = 12
 
@@ -87,7 +93,7 @@ def ancestors_map() -> dict[int | None, list[int]]:
 
 
 def live_cells(
-    w: Window, scope: Scope, *, by_person: bool, kpis: Iterable[Kpi] | None = None
+    w: Window, scope: Scope, *, by_person: bool | str, kpis: Iterable[Kpi] | None = None
 ) -> dict[str, list[tuple[tuple, dict]]]:
     """{kpi: [((unit,) or (unit, person), counters)]}: one grouped query per KPI. Persons only for
     the KPIs people are ranked by (or all of them, `by_person="all"`, for the close)."""
@@ -173,10 +179,15 @@ class Report:
     people: PeopleRanking | None = None
     rank_by: str = "visit_rate"
     trend: list[dict] = field(default_factory=list)
+    counted_at: dt.datetime | None = None  # when an open month's provisional figures were counted
 
     @property
     def closed(self) -> bool:
         return self.source == "snapshot"
+
+    @property
+    def counted(self) -> bool:
+        return self.source == "counted"
 
     @property
     def metrics(self) -> dict[str, float | None]:
@@ -199,6 +210,7 @@ class Report:
             "closed": self.closed,
             "source": self.source,
             "closed_at": self.state.closed_at.isoformat() if self.closed and self.state.closed_at else None,
+            "counted_at": self.counted_at.isoformat() if self.counted_at else None,
             "figures": self.figures,
             "metrics": self.metrics,
             "targets": self.targets,
@@ -219,7 +231,9 @@ def month_state(month: dt.date) -> KpiMonth | None:
 def kpi_report(
     scope: Scope, month: dt.date, *, rank_by: str = "visit_rate", now: dt.datetime | None = None, trend: bool = True
 ) -> Report:
-    """The figures of `scope` for `month`: frozen when the month is closed, live otherwise."""
+    """The figures of `scope` for `month`: frozen when the month is closed, counted otherwise."""
+    from portal.policy import policy
+
     w = Window.for_month(month, now=now)
     if rank_by not in RANK_BY_CODE:
         rank_by = "visit_rate"
@@ -227,7 +241,15 @@ def kpi_report(
     if state is not None and state.status == KpiMonth.Status.CLOSED:
         report = _snapshot_report(scope, w, state, rank_by)
     else:
-        report = _live_report(scope, w, state, rank_by)
+        max_age = int(policy("kpi.live_refresh_seconds"))
+        if max_age == 0:
+            report = _live_report(scope, w, state, rank_by)
+        else:
+            from .closing import month_count
+
+            if state is None or not state.is_counted(max_age):
+                state = month_count(w.month, max_age=max_age)
+            report = _snapshot_report(scope, w, state, rank_by, source="counted")
     if trend:
         report.trend = _trend(scope, report)
     return report
@@ -235,7 +257,8 @@ def kpi_report(
 
 def _live_report(scope: Scope, w: Window, state: KpiMonth | None, rank_by: str) -> Report:
     by_person = scope.person is None
-    cells = live_cells(w, scope, by_person=by_person)
+    kpis = available_kpis()
+    cells = live_cells(w, scope, by_person=by_person, kpis=kpis)
     anc = ancestors_map()
     total: dict[str, dict] = defaultdict(dict)
     per_node: dict[int | None, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
@@ -247,7 +270,6 @@ def _live_report(scope: Scope, w: Window, state: KpiMonth | None, rank_by: str) 
                 add_into(per_node[node][code], counters)
             if len(key) > 1 and key[1] is not None:
                 add_into(per_person[key[1]][code], counters)
-    kpis = available_kpis()
     report = Report(
         scope=scope,
         window=w,
@@ -291,17 +313,19 @@ def _node_rows(scope: Scope, figures_for) -> tuple[list[RankRow], list[RankRow]]
 # ---- frozen months ----------------------------------------------------------------------------
 
 
-def _snapshot_report(scope: Scope, w: Window, state: KpiMonth, rank_by: str) -> Report:
+def _snapshot_report(scope: Scope, w: Window, state: KpiMonth, rank_by: str, source: str = "snapshot") -> Report:
     kpis = available_kpis()
     row = KpiSnapshot.objects.filter(month=w.month, org=scope.node, person=scope.person).only("data").first()
     report = Report(
         scope=scope,
         window=w,
-        source="snapshot",
+        source=source,
         state=state,
         figures=finish(row.data if row else {}, w, kpis),
-        targets=state.targets or current_targets(),
+        # a closed month keeps the targets it was assessed against; an open one uses today's
+        targets=(state.targets if source == "snapshot" else None) or current_targets(),
         rank_by=rank_by,
+        counted_at=state.counted_at if source == "counted" else None,
     )
     if scope.person is None:
         node_data = {
@@ -326,17 +350,17 @@ def _snapshot_report(scope: Scope, w: Window, state: KpiMonth, rank_by: str) -> 
 
 
 def _trend(scope: Scope, report: Report) -> list[dict]:
-    """The last twelve months of the scope: frozen months from their snapshot, the current month live,
-    a month that is neither (past, not closed) as a gap."""
+    """The last twelve months of the scope from their snapshot rows (closed, or counted while open);
+    the report's own month from the report; a month with neither is a gap."""
     w = report.window
     months = [add_months(w.month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
-    closed = set(
-        KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED).values_list("month", flat=True)
-    )
+    states = {s.month: s for s in KpiMonth.objects.filter(month__in=months)}
+    closed = {m for m, s in states.items() if s.status == KpiMonth.Status.CLOSED}
+    readable = closed | {m for m, s in states.items() if s.counted_at is not None}
     snaps = {
         s.month: s
-        for s in KpiSnapshot.objects.filter(month__in=closed, org=scope.node, person=scope.person).only(
-            "month", "data", *[m.code for m in RANK_METRICS]
+        for s in KpiSnapshot.objects.filter(month__in=readable, org=scope.node, person=scope.person).only(
+            "month", "data"
         )
     }
     kpis = [k for k in available_kpis() if k.code in ("tickets", "complaints", "members", *RANK_KPIS)]
@@ -344,7 +368,7 @@ def _trend(scope: Scope, report: Report) -> list[dict]:
     for m in months:
         if m == w.month:
             figs = report.figures
-        elif m in closed:
+        elif m in readable:
             snap = snaps.get(m)
             figs = finish(snap.data if snap else {}, Window.for_month(m), kpis)
         else:
@@ -357,7 +381,7 @@ def _trend(scope: Scope, report: Report) -> list[dict]:
                 "live": m == w.month and w.live,
                 **rank_values(figs),
                 "tickets": figs.get("tickets", {}).get("total"),
-                **{k: v for k, v in figs.get("cross", {}).items()},
+                **dict(figs.get("cross", {}).items()),
             }
         )
     return out

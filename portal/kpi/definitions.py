@@ -34,8 +34,11 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -241,15 +244,21 @@ class _Compliance(Kpi):
     table (class × who → 1 or 2 calendar months, VIS-1). Its status on the reference day is the one
     the compliance page shows (visits.compliance): done = visited since its period began; due = not
     yet, but visited in the previous period (or new since then), so still on time; overdue = neither.
-    The compliance rate is done ÷ all obligations.
+    The compliance rate is done ÷ all obligations. An obligation counts when its record was on file by
+    the reference day, or was visited by then (a record imported later keeps its history).
 
-    The last visit on or before the reference day comes from the visit logs (a past month) or from
-    the derived `last_visited_on` columns the visit services keep (the current month: the same
-    value, without touching a million visit logs).
+    The last visit comes from the visit logs (a past month) or from the derived `last_visited_on`
+    columns the visit services keep (the current month: the same date, without reading the logs).
+
+    Counting is set-based: one CASE works out each obligation's status from its class, who it is and
+    its last visit compared with the period starts in force — for a past month as `id IN (visits
+    since …)` subqueries, which the database evaluates once each, as hash tables — and the counts
+    per class and status are summed over that. The drill-down filters on the same CASE.
     """
 
     section = "visits"
     parts = {s: STATUS_LABELS[s] for s in STATUSES}
+    grade_path = ""
 
     def table(self) -> dict[tuple[str, str], int]:
         from visits.compliance import frequency_table
@@ -262,75 +271,89 @@ class _Compliance(Kpi):
         start = period_start(w.ref_date, months)
         return start, period_start(start - dt.timedelta(days=1), months)
 
-    def _case(self, whens: list[tuple[Q, Any]], field) -> Case:
-        return Case(
-            *[When(q, then=Value(v, output_field=field)) for q, v in whens], default=Value(None), output_field=field
-        )
+    # ---- per subclass: what is an obligation, who is it, how was it visited -----------------
+    def _universe(self) -> QuerySet:
+        raise NotImplementedError
 
-    def _periods(self, w: Window) -> list[tuple[Q, tuple[dt.date, dt.date]]]:
+    def targets(self) -> list[tuple[str, Q]]:
+        """(target, the filter selecting obligations of that target), for the visit frequency table."""
+        raise NotImplementedError
+
+    def _visit_exists(self, w: Window) -> QuerySet:
+        """A visit logged for the obligation (OuterRef) before the reference moment."""
         raise NotImplementedError
 
     def _last_visit_subquery(self, w: Window):
         raise NotImplementedError
 
-    def _universe(self, w: Window) -> QuerySet:
-        raise NotImplementedError
+    # ---- shared --------------------------------------------------------------------------------
+    def period_map(self, w: Window) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
+        """(class, who) → (start of the period in force, start of the previous period)."""
+        table = self.table()
+        return {(g, t): self._bounds(w, table.get((g, t), 2)) for g in GRADES for t, _q in self.targets()}
+
+    def _since(self, w: Window, d: dt.date) -> Q:
+        """Visited on or after day d (and by the reference moment), on the k_last annotation."""
+        return Q(k_last__gte=d if w.live else local_midnight(d))
+
+    def universe(self, w: Window) -> QuerySet:
+        """The obligations, each with its last visit (k_last) by the reference moment.
+
+        A past month reads the visit logs with one LEFT JOIN limited to the visits that can decide a
+        status (since the oldest previous-period start), grouped per obligation — a hash join and a
+        hash aggregate, however many obligations. (Filtering with `id IN (visits since …)` instead
+        turns into a rescan per row once the visits no longer fit in the database's work memory.)"""
+        on_file = Q(created_at__lt=w.ref)
+        if w.live:
+            return self._universe().filter(on_file | Q(last_visited_on__isnull=False)).annotate(
+                k_last=F("last_visited_on"))
+        oldest = min(prev for _ps, prev in self.period_map(w).values())
+        recent = FilteredRelation("visits", condition=Q(visits__started_at__gte=local_midnight(oldest),
+                                                        visits__started_at__lt=w.ref))
+        return (self._universe().filter(on_file | Exists(self._visit_exists(w)))
+                .annotate(k_recent=recent).annotate(k_last=Max("k_recent__started_at")))
+
+    def _classes(self, w: Window) -> dict[tuple[dt.date, dt.date], Q]:
+        """(period start, previous period start) → the obligations with those periods."""
+        by_bounds: dict[tuple[dt.date, dt.date], Q] = {}
+        targets = dict(self.targets())
+        for (g, t), bounds in self.period_map(w).items():
+            q = Q(**{self.grade_path: g}) & targets[t]
+            by_bounds[bounds] = by_bounds[bounds] | q if bounds in by_bounds else q
+        return by_bounds
+
+    def status_case(self, w: Window) -> Case:
+        """done / due / overdue on the reference day, as one CASE (counts and drill-down alike)."""
+        classes = self._classes(w)
+        whens = [When(who & self._since(w, ps), then=Value("done")) for (ps, _prev), who in classes.items()]
+        for (_ps, prev), who in classes.items():
+            on_time = self._since(w, prev) | Q(created_at__gte=local_midnight(prev), created_at__lt=w.ref)
+            whens.append(When(who & on_time, then=Value("due")))
+        return Case(*whens, default=Value("overdue"), output_field=CharField())
 
     def obligations(self, w: Window) -> QuerySet:
-        """The obligations with their class (k_grade), last visit (k_last) and status (k_status)."""
-        periods = self._periods(w)
-        qs = self._universe(w)
-        if w.live:
-            last, date_field = F("last_visited_on"), DateField()
-            ps = self._case([(q, b[0]) for q, b in periods], date_field)
-            prev = self._case([(q, b[1]) for q, b in periods], date_field)
-        else:
-            last, date_field = self._last_visit_subquery(w), DateTimeField()
-            ps = self._case([(q, local_midnight(b[0])) for q, b in periods], date_field)
-            prev = self._case([(q, local_midnight(b[1])) for q, b in periods], date_field)
-        prev_dt = self._case([(q, local_midnight(b[1])) for q, b in periods], DateTimeField())
-        qs = qs.annotate(k_grade=F(self.grade_path), k_last=last, k_ps=ps, k_prev=prev, k_prev_dt=prev_dt)
-        # On file by the reference day — or visited by then (a record imported later, whose
-        # created_at is the import date, still had its obligations).
-        qs = qs.filter(Q(created_at__lt=w.ref) | Q(k_last__isnull=False))
-        return qs.annotate(
-            k_status=Case(
-                When(k_last__gte=F("k_ps"), then=Value("done")),
-                When(
-                    Q(k_last__gte=F("k_prev")) | Q(created_at__gte=F("k_prev_dt"), created_at__lt=w.ref),
-                    then=Value("due"),
-                ),
-                default=Value("overdue"),
-                output_field=CharField(),
-            )
-        )
-
-    def base(self, w: Window) -> QuerySet:
-        return self.obligations(w)
+        return self.universe(w).annotate(k_grade=F(self.grade_path), k_status=self.status_case(w))
 
     def counter_names(self, w: Window) -> list[str]:
         return [f"{g}_{s}" for g in GRADES for s in STATUSES]
 
     def cells(self, w: Window, scope: Scope, dims: tuple[str, ...] = ()) -> list[tuple[tuple, dict]]:
-        # The status is a CASE over a correlated subquery (past months). Counting nine (class ×
-        # status) cells with filtered aggregates would repeat that subquery in every aggregate, so
-        # the obligations are selected once in a derived table and counted over it; on PostgreSQL
-        # OFFSET 0 keeps the planner from folding the subquery back into each aggregate.
+        # Each obligation's status is worked out once, in a derived table, and the nine class ×
+        # status counts are summed over it: counting with nine filtered aggregates would repeat the
+        # status CASE (and, for a past month, its subqueries) in each of them. OFFSET 0 keeps
+        # PostgreSQL from folding the derived table back into the aggregates.
         keys = _dim_keys(dims)
         ann = {"k_unit": self.unit_expr(), "k_person": self.person_expr()}
-        qs = self.obligations(w).filter(self.scope_q(scope)).order_by()
-        if keys:
-            qs = qs.annotate(**{k: ann[k] for k in keys})
+        qs = self.obligations(w).filter(self.scope_q(scope)).order_by().annotate(**{k: ann[k] for k in keys})
         inner_sql, inner_params = qs.values(*keys, "k_grade", "k_status").query.sql_with_params()
         names = self.counter_names(w)
         sums, params = [], []
-        for g in GRADES:
-            for s in STATUSES:
-                sums.append("SUM(CASE WHEN k_grade = %s AND k_status = %s THEN 1 ELSE 0 END)")
-                params += [g, s]
+        for name in names:
+            grade, status = name.split("_", 1)
+            sums.append("SUM(CASE WHEN k_grade = %s AND k_status = %s THEN 1 ELSE 0 END)")
+            params += [grade, status]
         fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-        select = ", ".join([*keys, *sums])
-        sql = f"SELECT {select} FROM ({inner_sql}{fence}) obligations"
+        sql = f"SELECT {', '.join([*keys, *sums])} FROM ({inner_sql}{fence}) obligations"
         if keys:
             sql += " GROUP BY " + ", ".join(keys)
         with connection.cursor() as cur:
@@ -339,16 +362,23 @@ class _Compliance(Kpi):
         n = len(keys)
         return [(tuple(r[:n]), {name: int(v or 0) for name, v in zip(names, r[n:], strict=True)}) for r in rows]
 
+    def base(self, w: Window) -> QuerySet:
+        return self.obligations(w)
+
     def part_q(self, w: Window, part: str) -> Q:
-        if part in STATUSES:
-            return Q(k_status=part)
-        return Q()
+        return Q(k_status=part) if part in STATUSES else Q()
 
     def records(self, w: Window, scope: Scope, part: str = "", user=None, grade: str = "") -> QuerySet:
         qs = super().records(w, scope, part, user)
         if grade in GRADES:
             qs = qs.filter(k_grade=grade)
-        return qs
+        return self._display(qs, w)
+
+    def _display(self, qs: QuerySet, w: Window) -> QuerySet:
+        """The last visit ever (k_seen) and the period start of the listed rows (a page of them)."""
+        whens = [When(who, then=Value(ps)) for (ps, _p), who in self._classes(w).items()]
+        seen = F("last_visited_on") if w.live else self._last_visit_subquery(w)
+        return qs.annotate(k_seen=seen, k_ps=Case(*whens, output_field=DateField()))
 
     def derive(self, c: dict) -> dict:
         out = {}
@@ -373,18 +403,20 @@ class GroupVisitCompliance(_Compliance):
     scope_spec_path = "groupclients.scopes.GROUP_SCOPE"
     grade_path = "grade"
     select_related = ("account_manager", "unit")
-    order_by = ("k_last", "name")
+    order_by = ("name", "pk")
 
-    def _universe(self, w: Window) -> QuerySet:
+    def _universe(self) -> QuerySet:
         from groupclients.models import GroupCustomer
 
         return GroupCustomer.objects.filter(status__in=["active", "prospect"])
 
-    def _periods(self, w: Window):
-        from visits.models import VisitTarget
+    def targets(self):
+        return [("group", Q())]
 
-        table = self.table()
-        return [(Q(grade=g), self._bounds(w, table.get((g, VisitTarget.GROUP), 2))) for g in GRADES]
+    def _visit_exists(self, w):
+        from visits.models import VisitLog
+
+        return VisitLog.objects.filter(group=OuterRef("pk"), started_at__lt=w.ref)
 
     def _last_visit_subquery(self, w: Window):
         from visits.models import VisitLog
@@ -402,7 +434,7 @@ class GroupVisitCompliance(_Compliance):
             Column(_("Class"), lambda o: o.grade),
             Column(_("Account manager"), lambda o: str(o.account_manager)),
             Column(_("Unit"), lambda o: str(o.unit)),
-            Column(_("Last visit"), lambda o: _d(o.k_last)),
+            Column(_("Last visit"), lambda o: _d(o.k_seen)),
             Column(_("Period began"), lambda o: _d(o.k_ps)),
             Column(_("Status"), lambda o: str(STATUS_LABELS.get(o.k_status, o.k_status))),
         ]
@@ -417,24 +449,22 @@ class ContactVisitCompliance(_Compliance):
     scope_spec_path = "groupclients.scopes.CONTACT_SCOPE"
     grade_path = "group__grade"
     select_related = ("group", "group__account_manager")
-    order_by = ("k_last", "group__name", "name")
+    order_by = ("group__name", "name", "pk")
 
-    def _universe(self, w: Window) -> QuerySet:
+    def _universe(self) -> QuerySet:
         from groupclients.models import Contact
 
         return Contact.objects.filter(status=Contact.Status.ACTIVE, group__status__in=["active", "prospect"])
 
-    def _periods(self, w: Window):
+    def targets(self):
         from groupclients.models import Contact
-        from visits.models import VisitTarget
 
-        table = self.table()
-        out = []
-        for g in GRADES:
-            out.append((Q(group__grade=g, is_primary=True), self._bounds(w, table.get((g, VisitTarget.PRIMARY), 2))))
-            for t in Contact.Type.values:
-                out.append((Q(group__grade=g, is_primary=False, type=t), self._bounds(w, table.get((g, t), 2))))
-        return out
+        return [("primary", Q(is_primary=True))] + [(t, Q(is_primary=False, type=t)) for t in Contact.Type.values]
+
+    def _visit_exists(self, w):
+        from visits.models import VisitLog
+
+        return VisitLog.contacts.through.objects.filter(contact_id=OuterRef("pk"), visitlog__started_at__lt=w.ref)
 
     def _last_visit_subquery(self, w: Window):
         from visits.models import VisitLog
@@ -453,7 +483,7 @@ class ContactVisitCompliance(_Compliance):
             Column(_("Type"), lambda o: _("Primary contact") if o.is_primary else o.get_type_display()),
             *_group_col(),
             Column(_("Account manager"), lambda o: str(o.group.account_manager)),
-            Column(_("Last visit"), lambda o: _d(o.k_last)),
+            Column(_("Last visit"), lambda o: _d(o.k_seen)),
             Column(_("Period began"), lambda o: _d(o.k_ps)),
             Column(_("Status"), lambda o: str(STATUS_LABELS.get(o.k_status, o.k_status))),
         ]

@@ -1,4 +1,5 @@
-"""JOB-7 in the job registry: `manage.py runjob monthly_close`, and a beat entry (1st of the month)."""
+"""JOB-7 in the job registry (`manage.py runjob monthly_close`, 1st of the month), and the refresh of
+the current month's whole-portfolio counts that keeps the live dashboard under a second."""
 
 from portal.jobs import Job, register
 
@@ -10,3 +11,9 @@ register(
         crontab="30 1 1 * *",
     )
 )
+register(Job(
+    name="kpi_live_refresh",
+    task="portal.kpi.tasks.live_refresh_task",
+    description="KPI-1: recount the whole-portfolio figures of the current month for the dashboards (every 5 min).",
+    every_minutes=5,
+))

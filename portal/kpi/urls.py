@@ -8,6 +8,7 @@ urlpatterns = [
     path("ranking/", views.ranking, name="kpi-ranking"),
     path("export/<str:table>/", views.export, name="kpi-export"),
     path("scorecard/", views.scorecard, name="kpi-scorecard"),
+    path("refresh/", views.refresh, name="kpi-refresh"),
     path("months/", views.months, name="kpi-months"),
     path("months/<str:month>/<str:action>/", views.month_action, name="kpi-month-action"),
 ]

@@ -28,9 +28,9 @@ from .compute import kpi_report
 from .definitions import KPI_BY_CODE, RANK_BY_CODE, RANK_METRICS, STATUS_LABELS, _Compliance
 from .models import KpiMonth
 from .periods import Window, add_months, current_month, parse_month, previous_month
+from .policies import TARGET_KEYS
 from .scope import Scope, nodes_within, resolve_scope, top_node
 from .tables import Links, Table, figure_rows, people_table, report_tables, workbook
-from .targets import TARGET_KEYS
 
 R = Role.Code
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -384,6 +384,26 @@ def scorecard(request):
             "next_month": f"{add_months(w.month, 1):%Y-%m}" if not w.live else "",
         },
     )
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Recount an open month's figures now (otherwise they are recounted every few minutes)."""
+    if top_node(request.user) is None and not request.user.has_role(R.ACCOUNT_MANAGER):
+        raise PermissionDenied
+    month = parse_month(request.POST.get("month", "")) or current_month()
+    if month > current_month():
+        raise Http404
+    if not KpiMonth.objects.filter(month=month, status=KpiMonth.Status.CLOSED).exists():
+        from .closing import month_count
+
+        month_count(month, force=True)
+        messages.success(request, _("Recounted."))
+    nxt = request.POST.get("next", "")
+    if not nxt.startswith("/kpi/"):
+        nxt = reverse("kpi-dashboard")
+    return redirect(nxt)
 
 
 # ---- the monthly close (administrators) ---------------------------------------------------------

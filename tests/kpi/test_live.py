@@ -62,26 +62,63 @@ def test_derived_columns_agree_with_the_visit_logs(this_month, org, code):
     assert kpi.cells(live, scope)[0][1]["A_done"] == 1  # g1, or its decision-maker c1
 
 
-def test_current_month_is_live_and_moves(this_month, people, client_for, book):
+def test_current_month_is_counted_and_moves(this_month, people, client_for, book):
+    """An open month is counted for the whole province and kept `kpi.live_refresh_seconds`; "recount
+    now" (or the job) moves it; with the policy at 0 every view counts from the records."""
+    from portal.policy import override_policy
     from visits.services import visit_log_create
 
     c = client_for(people["leader1"])
-    r = c.get("/kpi/?month=" + f"{current_month():%Y-%m}")
-    report = r.context["report"]
-    assert report.source == "live" and report.window.live
-    before = report.figures["visits_contacts"]["done"]
-    visit_log_create(
-        group=book["g1"],
-        by=people["am1"],
-        contacts=[this_month["primary"]],
-        kind="routine",
-        notes="走访",
-        started_at=timezone.now() - dt.timedelta(minutes=1),
-        next_visit_on=timezone.localdate() + dt.timedelta(days=30),
-        purposes=["relationship"],
-    )
-    after = c.get("/kpi/?month=" + f"{current_month():%Y-%m}").context["report"].figures["visits_contacts"]["done"]
-    assert after == before + 1
+    url = "/kpi/?month=" + f"{current_month():%Y-%m}"
+    report = c.get(url).context["report"]
+    assert report.source == "counted" and report.window.live and report.counted_at is not None
+    before = report.figures
+    visit_log_create(group=book["g1"], by=people["am1"], contacts=[this_month["primary"]], kind="routine",
+                     notes="走访", started_at=timezone.now() - dt.timedelta(minutes=1),
+                     next_visit_on=timezone.localdate() + dt.timedelta(days=30), purposes=["relationship"])
+    kept = c.get(url).context["report"].figures
+    assert kept == before  # the kept count, until it is recounted
+    r = c.post("/kpi/refresh/", {"month": f"{current_month():%Y-%m}", "next": url})
+    assert r.status_code == 302 and r["Location"] == url
+    recounted = c.get(url).context["report"].figures
+    assert recounted["visits_contacts"]["done"] == before["visits_contacts"]["done"] + 1
+    assert recounted["surveys"]["sent"] == before["surveys"]["sent"] + 1
+    analyst = client_for(people["analyst1"])
+    api_url = "/api/v1/kpi/?scope=P&month=" + f"{current_month():%Y-%m}"
+    with override_policy({"kpi.live_refresh_seconds": 0}):
+        province_before = analyst.get(api_url).json()["figures"]["visits_groups"]["done"]
+        visit_log_create(group=book["g2"], by=people["am2"], contacts=[book["c2"]], kind="routine", notes="走访",
+                         started_at=timezone.now() - dt.timedelta(minutes=1),
+                         next_visit_on=timezone.localdate() + dt.timedelta(days=30), purposes=["relationship"])
+        data = analyst.get(api_url).json()
+    assert data["source"] == "live" and data["counted_at"] is None
+    assert data["figures"]["visits_groups"]["done"] == province_before + 1  # g2 (class B) visited this month
+
+
+def test_counted_figures_expire(this_month, people, org):
+    from portal.kpi.compute import kpi_report
+    from portal.kpi.models import KpiMonth
+
+    scope = Scope(node=org["province"])
+    kpi_report(scope, current_month())
+    first = KpiMonth.objects.get(month=current_month()).counted_at
+    kpi_report(scope, current_month())
+    assert KpiMonth.objects.get(month=current_month()).counted_at == first  # still fresh: kept
+    KpiMonth.objects.filter(month=current_month()).update(counted_at=timezone.now() - dt.timedelta(seconds=901))
+    kpi_report(scope, current_month())
+    assert KpiMonth.objects.get(month=current_month()).counted_at > timezone.now() - dt.timedelta(seconds=60)
+
+
+def test_live_refresh_job(this_month, org):
+    from portal.jobs import JOBS
+    from portal.kpi.models import KpiMonth, KpiSnapshot
+    from portal.kpi.tasks import live_refresh_task
+
+    assert JOBS["kpi_live_refresh"].every_minutes == 5
+    result = live_refresh_task.apply().get()
+    assert f"{current_month():%Y-%m}" in result["counted"]
+    assert KpiMonth.objects.get(month=current_month()).counted_at is not None
+    assert KpiSnapshot.objects.filter(month=current_month(), org=org["province"], person=None).exists()
 
 
 def test_the_dashboard_defaults_to_last_month_and_the_scorecard_to_this_month(people, client_for, org):

@@ -63,10 +63,10 @@ def test_every_registered_key_is_used():
 
 
 def test_the_walk_finds_keys_in_code_and_only_there():
-    """The check itself: a KPI target is found (it is read in portal/kpi/targets.py); a made-up key is
+    """The check itself: a KPI target is found (it is read in portal/kpi/policies.py); a made-up key is
     not; the declarations in portal/policy.py and the tests are not walked."""
     files = _code_files()
-    assert Path("portal/kpi/targets.py") in files and Path("tickets/complaints.py") in files
+    assert Path("portal/kpi/policies.py") in files and Path("tickets/complaints.py") in files
     assert Path("portal/policy.py") not in files
     assert not any(f.parts[0] == "tests" for f in files)
     text = _code_text()
@@ -83,7 +83,7 @@ def test_expected_later_keys_are_still_declared():
 def test_kpi_targets_are_validated_percentages():
     from django.core.exceptions import ValidationError
 
-    from portal.kpi.targets import TARGET_KEYS
+    from portal.kpi.policies import TARGET_KEYS
     from portal.policy import policy_set
 
     for key in TARGET_KEYS.values():

@@ -1,7 +1,8 @@
-"""The monthly targets an AM's scorecard is measured against (SPEC KPI-1, CFG-1): policy keys.
+"""The KPI app's policy keys (SPEC CFG-1): the monthly targets an AM's scorecard is measured
+against (KPI-1), and how fresh an open month's figures must be.
 
 The handbooks set no percentages, so the defaults are the portal's: every visit and repair on time,
-and high bars for the rest. Administrators change them under "Assessment targets" in the admin
+and high bars for the rest. Administrators change them under "KPIs and assessment targets" in the admin
 site's policy values; the monthly close copies the values in force into the closed month, so a
 past scorecard keeps the yardstick it was assessed with.
 """
@@ -12,14 +13,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.policy import GROUPS, PERCENT, PolicyDef, PolicyGroup, policies, register
+from portal.policy import GROUPS, PERCENT, REGISTRY, SECONDS, PolicyDef, PolicyGroup, policies, register
 
 # A heading of its own on the policy page. portal.policy lets apps declare keys at import time;
 # its list of headings is the same registry idea, so we add ours to it rather than borrow
 # "Penalties", which is about deductions, not goals.
 TARGETS = next((g for g in GROUPS if g.code == "kpi"), None)
 if TARGETS is None:
-    TARGETS = PolicyGroup("kpi", _("Assessment targets"), "考核目标")
+    TARGETS = PolicyGroup("kpi", _("KPIs and assessment targets"), "考核指标与目标")
     GROUPS.append(TARGETS)
 
 # rank metric → policy key (the scorecard shows each figure against its target)
@@ -34,8 +35,6 @@ TARGET_KEYS = {
 
 
 def _target(key: str, default: str, label, label_zh: str, help_text, help_zh: str, spec: str) -> None:
-    from portal.policy import REGISTRY
-
     if key in REGISTRY:  # the app registry imports this once; a test re-import must not fail
         return
     register(PolicyDef(key, PERCENT, Decimal(default), TARGETS, label, label_zh, help_text, help_zh, spec=spec))
@@ -95,6 +94,22 @@ _target(
     "投诉在答复时限内答复的比例目标。",
     "CMP-2, KPI-1",
 )
+
+
+if "kpi.live_refresh_seconds" not in REGISTRY:  # the app registry imports this once; tests may again
+    register(
+        PolicyDef(
+            "kpi.live_refresh_seconds", SECONDS, 900, TARGETS,
+            _("Open month: figures recounted after"), "未结账月份：指标重算间隔",
+            _("The figures of a month that is not closed (the current month) are counted for the whole province "
+              "by a job every 5 minutes and on 'recount now'; a page shows them while they are at most this many "
+              "seconds old, and recounts them itself when they are older. 0 = count on every page view (slow "
+              "with a large portfolio)."),
+            "未结账月份（当月）的指标由后台任务每5分钟统计全省一次，也可在看板上点“立即重算”；"
+            "不超过该秒数的统计结果直接显示，超过则打开页面时重新统计。0表示每次打开页面都重新统计（客户量大时较慢）。",
+            spec="KPI-1", min_value=0, max_value=86400,
+        )
+    )
 
 
 def current_targets() -> dict[str, float]:
