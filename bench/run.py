@@ -10,7 +10,13 @@
    seeders only fill empty tables, so a database seeded at a smaller scale is dropped and seeded
    again from scratch (also with --reseed), then VACUUM FULL ANALYZE.
 3. Runs each benchmark module in its own process (portfolio.py, tickets.py, visits.py, and the
-   Kannel one, sms_outbox.py), prints one table and writes bench/results.json (figures + date).
+   Kannel one, sms_outbox.py, which makes and drops its own throw-away database test_<name> on the
+   same server), prints one table and writes bench/results.json (figures + date; --quick writes
+   bench/results-quick.json instead). `--only tickets` re-runs one module and keeps the others'
+   figures in results.json.
+
+The machine's load average is printed and stored with the figures: on a shared 2-CPU machine the
+page timings move by a factor of two with it.
 """
 from __future__ import annotations
 
@@ -79,13 +85,13 @@ def main() -> None:
         "modules": {name: now for name in only},
         "rows": rows,
     }
-    write_results(results, only)
+    # A smoke run must not overwrite the province-scale figures.
+    write_results(results, only, BENCH / ("results-quick.json" if args.quick else "results.json"))
 
 
-def write_results(results: dict, only: list[str]) -> None:
-    """bench/results.json. A run of some modules (--only) keeps the other modules' latest figures
+def write_results(results: dict, only: list[str], path: Path) -> None:
+    """Write the figures. A run of some modules (--only) keeps the other modules' latest figures
     from the previous file when it was made at the same scale; each module carries its own date."""
-    path = BENCH / "results.json"
     try:
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
