@@ -256,5 +256,33 @@ def last_visits(group_ids: Iterable[int]) -> dict[int, dt.datetime]:
                 .annotate(m=Max("started_at")).values_list("group_id", "m"))
 
 
+
+@transaction.atomic
+def visit_frequency_set(*, row, period_months: int, by: User | None = None, request=None):
+    """VIS-1 / CFG-1: change one cell of the visit frequency table (class × who → period).
+
+    Validates (1–12 months, dividing the year), saves, and writes one POLICY_CHANGED audit event with
+    the old and new period, in the same transaction. Compliance reads the table on every count, so
+    the change is in force at once; the KPI app's counted figures of open months are marked stale
+    by its post_save receiver (portal.kpi.apps). Returns the row.
+    """
+    from portal.audit import audit_log
+    from portal.models import AuditEvent
+
+    from .models import VisitFrequency
+
+    current = VisitFrequency.objects.select_for_update().get(pk=row.pk)
+    old = current.period_months
+    row.period_months = period_months
+    row.full_clean()
+    if old == row.period_months:
+        return row
+    row.save(update_fields=["period_months"])
+    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=row,
+              key=f"visits.frequency.{row.grade}.{row.target}", old=old, new=row.period_months)
+    return row
+
+
 __all__ = ["visit_log_create", "visit_log_update", "survey_send", "survey_reply_record", "repair_case_open",
-           "surveys_expire", "repairs_mark_overdue", "branch_manager", "settings"]
+           "surveys_expire", "repairs_mark_overdue", "branch_manager", "settings",
+           "visit_frequency_set"]

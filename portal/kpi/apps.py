@@ -11,9 +11,16 @@ class KpiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from portal.navigation import NavItem, register
 
         from . import jobs, policies  # noqa: F401  (registers JOB-7 and the KPI policy keys)
+        from .closing import open_months_stale
+
+        # A change of the visit frequency table is in force for the open months' figures at once.
+        post_save.connect(open_months_stale, sender="visits.VisitFrequency", dispatch_uid="kpi-stale-frequency-save")
+        post_delete.connect(open_months_stale, sender="visits.VisitFrequency", dispatch_uid="kpi-stale-frequency-del")
 
         register(
             NavItem(_("KPI dashboard"), "kpi-dashboard", ("leader", "manager", "analyst", "admin"), order=21),

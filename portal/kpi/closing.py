@@ -203,6 +203,14 @@ def month_count(month: dt.date, *, max_age: int = 0, force: bool = False) -> Kpi
     return state
 
 
+def open_months_stale(**_signal_kwargs) -> int:
+    """A table the counting depends on changed (the visit frequency table, VIS-1): the provisional
+    figures of open months are thrown away, so the next look recounts them with the new values
+    instead of showing the old count for up to `kpi.live_refresh_seconds` (CFG-1: effective at
+    once). Closed months keep their frozen figures until an administrator reopens them."""
+    return KpiMonth.objects.filter(status=KpiMonth.Status.OPEN, counted_at__isnull=False).update(counted_at=None)
+
+
 @transaction.atomic
 def month_reopen(*, month: dt.date, by: User, reason: str, request=None) -> KpiMonth:
     """An administrator reopens a closed month: its figures are computed live again until the next

@@ -51,6 +51,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .periods import Window, add_months, local_midnight
 from .scope import Scope
@@ -577,6 +578,11 @@ class ContactCoverage(Kpi):
         ]
 
 
+def _missing_core_fields(group) -> str:
+    """The missing core fields by their names in the user's language (not the model's field names)."""
+    return "、".join(str(group._meta.get_field(name).verbose_name) for name in group.missing_core_fields())
+
+
 class CoreFields(Kpi):
     """Groups (active and prospects) with all seven core fields (GC-1)."""
 
@@ -611,7 +617,7 @@ class CoreFields(Kpi):
             Column(_("Group"), lambda o: o.name, lambda o: _url("group-detail", o.pk)),
             Column(_("Status"), lambda o: o.get_status_display()),
             Column(_("Account manager"), lambda o: str(o.account_manager)),
-            Column(_("Missing"), lambda o: ", ".join(o.missing_core_fields())),
+            Column(pgettext_lazy("core fields", "Missing"), _missing_core_fields),
         ]
 
 
@@ -716,7 +722,7 @@ class Repairs(Kpi):
             *_group_col(),
             Column(_("Account manager"), lambda o: str(o.account_manager)),
             Column(_("Status"), lambda o: o.get_status_display()),
-            Column(_("Closed"), lambda o: _dt(o.closed_at)),
+            Column(pgettext_lazy("closed at (time)", "Closed"), lambda o: _dt(o.closed_at)),
         ]
 
 
@@ -1081,7 +1087,10 @@ class Churn(Kpi):
             Column(_("Time"), lambda o: _dt(o.at)),
             *_group_col(),
             Column(_("Account manager"), lambda o: str(o.group.account_manager)),
-            Column(_("Change"), lambda o: f"{o.get_from_status_display()} → {o.get_to_status_display()}"),
+            Column(
+                pgettext_lazy("group status change", "Change"),
+                lambda o: f"{o.get_from_status_display()} → {o.get_to_status_display()}",
+            ),
             Column(_("Reason"), lambda o: o.reason),
         ]
 

@@ -133,6 +133,8 @@ def resolve_scope(user, token: str | None = None, *, am: str | int | None = None
         root = province_root()
         if root is None:
             raise PermissionDenied(_("The organisation tree is empty."))
+        if token and token != root.code:  # an AM's figures are their own records over the province
+            raise PermissionDenied(_("This organisation unit is outside your scope."))
         return Scope(node=root, person=person)
     node = top
     if token:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from .compute import Report
 from .definitions import (
@@ -242,7 +242,7 @@ FIGURES: list[Figure] = [
         S_TICKETS,
         gettext_lazy("Mean time to restore"),
         _g("sla", "mttr_hours"),
-        "h",
+        pgettext_lazy("unit: hours", "h"),
         "sla",
         "",
         lambda f: _("%(n)s restored") % {"n": fmt(f.get("sla", {}).get("total"))},
@@ -406,7 +406,11 @@ def figure_rows(report: Report, links: Links) -> list[dict]:
 
 
 def summary_table(report: Report, links: Links) -> Table:
-    t = Table("summary", _("Figures"), [_("Area"), _("Indicator"), _("Value"), _("Detail"), _("Target")])
+    t = Table(
+        "summary",
+        _("Figures"),
+        [_("Area"), _("Indicator"), _("Value"), _("Detail"), pgettext("KPI target", "Target")],
+    )
     for r in figure_rows(report, links):
         t.rows.append(
             [
@@ -424,15 +428,19 @@ def summary_table(report: Report, links: Links) -> Table:
     return t
 
 
+def _column(who, what) -> str:
+    return pgettext("table column: whose figure, which figure", "%(who)s: %(what)s") % {"who": who, "what": what}
+
+
 def compliance_table(report: Report, links: Links) -> Table:
     t = Table(
         "compliance",
         _("Visit compliance by class"),
         [
             _("Class"),
-            *[f"{_('Groups')}: {STATUS_LABELS[s]}" for s in STATUSES],
+            *[_column(_("Groups"), STATUS_LABELS[s]) for s in STATUSES],
             _("Groups: rate"),
-            *[f"{_('Contacts')}: {STATUS_LABELS[s]}" for s in STATUSES],
+            *[_column(_("Contacts"), STATUS_LABELS[s]) for s in STATUSES],
             _("Contacts: rate"),
         ],
     )
@@ -509,7 +517,7 @@ def alerts_table(report: Report, links: Links) -> Table | None:
         return None
     kpi = KPI_BY_CODE["alerts"]
     c = report.figures["alerts"]
-    t = Table("alerts", _("Retention alerts"), [_("Alerts"), _("Number")])
+    t = Table("alerts", _("Retention alerts"), [_("Alerts"), pgettext("count of records", "Number")])
     for code, label in kpi.parts.items():
         t.rows.append([Cell(str(label)), Cell(c.get(code, 0), links.records("alerts", code))])
     t.rows.append([Cell(_("Retained rate")), Cell(c.get("retained_rate"), unit="%")])

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
@@ -67,7 +68,7 @@ def _xlsx(request, tables: list[Table], *, name: str, heading: str, target: str,
 
 
 def _heading(report) -> str:
-    state = _("closed") if report.closed else _("live")
+    state = pgettext("monthly close", "closed") if report.closed else _("live")
     return f"{report.scope} · {report.window.label} · {state}"
 
 
@@ -140,6 +141,8 @@ def dashboard(request):
     tables = report_tables(report, links)
     figs = figure_rows(report, links)
     months = [add_months(current_month(), -i) for i in range(0, 13)]
+    if report.window.month not in months:  # an older month, reached with ‹: the picker shows it too
+        months.append(report.window.month)
     closed = set(
         KpiMonth.objects.filter(month__in=months, status=KpiMonth.Status.CLOSED).values_list("month", flat=True)
     )

@@ -190,3 +190,29 @@ def test_the_close_is_scheduled_and_records_a_job_run(db, org):
 
     run = JobRun.objects.filter(name="monthly_close").latest("started_at")
     assert run.status == "done" and run.counts["month"] == "2025-06"
+
+
+def test_the_close_takes_the_arrears_snapshot(june, province, report_for):
+    """JOB-7: the close freezes the month-end arrears (CC-9) with the KPI snapshot; the arrears
+    figure of the closed month does not move when the account is paid afterwards."""
+    from decimal import Decimal
+
+    from groupclients.billing_models import ArrearsSnapshot, BillingAccount
+
+    acc = BillingAccount.objects.create(
+        external_id="CLOSE-1",
+        group=june["g1"],
+        kind="postpaid",
+        amount_due=Decimal("120"),
+        arrears_since=dt.date(2025, 4, 20),
+    )
+    result = month_close(month=M)
+    assert result["arrears"] == 1
+    snap = ArrearsSnapshot.objects.get(month=M)
+    assert (snap.account, snap.amount_due) == (acc, Decimal("120"))
+    figures = report_for(province).figures["arrears"]
+    assert (figures["accounts"], figures["amount"]) == (1, 120.0)
+    BillingAccount.objects.filter(pk=acc.pk).update(amount_due=0, arrears_since=None)
+    assert month_close(month=M)["already_closed"] is True
+    assert ArrearsSnapshot.objects.filter(month=M).count() == 1
+    assert report_for(province).figures["arrears"]["amount"] == 120.0
