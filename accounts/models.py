@@ -118,7 +118,10 @@ class User(AbstractUser):
     def role_codes(self) -> frozenset[str]:
         if not self.pk:
             return frozenset()
-        codes = set(self.roles.values_list("code", flat=True))
+        if "role_codes_csv" in self.__dict__:  # read with the user (accounts.backends), no query
+            codes = {c for c in (self.role_codes_csv or "").split(",") if c}
+        else:
+            codes = set(self.roles.values_list("code", flat=True))
         if self.is_superuser:
             codes.add(Role.Code.ADMIN)
         return frozenset(codes)

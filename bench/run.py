@@ -1,6 +1,6 @@
 """Benchmark runner (issues 3, 4 and 5): `make bench BENCH_ARGS="…"`, i.e.
 
-    .venv/bin/python bench/run.py [--scale 500] [--quick] [--only portfolio,tickets,visits,sms] [--reseed]
+    .venv/bin/python bench/run.py [--scale 500] [--quick] [--only portfolio,tickets,visits,sms,credit_retention,kpi] [--reseed]
 
 1. DATABASE_URL must be PostgreSQL; unset, it is postgres://postgres@127.0.0.1:5432/gcportal_bench,
    created when missing. test_* databases are refused (they belong to the test runner).
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import GROUPS_PER_SCALE, ROOT, database_url, format_row, row  # noqa: E402
 
 BENCH = ROOT / "bench"
-MODULES = ["portfolio", "tickets", "visits", "sms"]
+MODULES = ["portfolio", "tickets", "visits", "sms", "credit_retention", "kpi"]
 
 
 def main() -> None:

@@ -83,7 +83,8 @@ def seed(ctx) -> None:
         g.refresh_derived()
         groups.append(g)
     GroupCustomer.objects.bulk_create(groups, batch_size=2000)
-    groups = list(GroupCustomer.objects.filter(code__in=[g.code for g in groups]).order_by("pk"))
+    groups = list(GroupCustomer.objects.filter(code__in=[g.code for g in groups])
+                  .select_related("unit", "account_manager").order_by("pk"))
 
     sites, contacts, subs, contracts = [], [], [], []
     next_contact = (Contact.objects.aggregate(m=Max("id"))["m"] or 0) + 1

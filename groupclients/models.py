@@ -131,6 +131,8 @@ class GroupCustomer(models.Model):
             models.Index(fields=["account_manager", "name"]),
             models.Index(fields=["unit", "name"]),
             models.Index(fields=["phone"]),
+            # The province-wide portfolio is ordered by name: walk this index, no sort (issue 3).
+            models.Index(fields=["name", "id"], name="groupclients_group_name_id"),
         ]
 
     def __str__(self) -> str:

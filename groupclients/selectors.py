@@ -145,25 +145,40 @@ def sites_in_scope(user, action: str = READ) -> QuerySet[Site]:
     )
 
 
-def contracts_expiring(group: GroupCustomer, *, today: dt.date | None = None) -> list[CompetitorContract]:
+def contracts_expiring(group: GroupCustomer, *, today: dt.date | None = None,
+                       contracts: list[CompetitorContract] | None = None) -> list[CompetitorContract]:
+    """The group's competitor contracts ending within the reminder window (RET-5); from `contracts`
+    when the caller has them already."""
     from portal.policy import policy
 
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=int(policy("retention.contract_expiry_reminder_days")))
-    return list(group.competitor_contracts.filter(end_on__gte=today, end_on__lte=horizon))
+    if contracts is None:
+        return list(group.competitor_contracts.filter(end_on__gte=today, end_on__lte=horizon))
+    return [c for c in contracts if c.end_on and today <= c.end_on <= horizon]
 
 
 def member_summary(group: GroupCustomer) -> dict:
+    """Members by status, VIP tier and billing type, and how many were members three months ago (the
+    base of the group retention rate, RET-7) — one query, kept on the group for the signals panel."""
+    from .services.retention import add_months
+
+    then = add_months(timezone.localdate().replace(day=1), -3)
+    present_then = ((Q(joined_on__isnull=True) | Q(joined_on__lte=then))
+                    & (Q(left_on__isnull=True) | Q(left_on__gt=then)))
     rows = (
-        Member.objects.filter(group=group).values("status", "vip_tier", "billing_type").annotate(n=Count("id"))
+        Member.objects.filter(group=group).values("status", "vip_tier", "billing_type")
+        .annotate(n=Count("id"), then=Count("id", filter=present_then)).order_by()
     )
-    out = {"active": 0, "left": 0, "vip": {}, "billing": {}}
+    out = {"active": 0, "left": 0, "vip": {}, "billing": {}, "members_then": 0}
     for r in rows:
         out[r["status"]] = out.get(r["status"], 0) + r["n"]
+        out["members_then"] += r["then"]
         if r["status"] == Member.Status.ACTIVE:
             if r["vip_tier"]:
                 out["vip"][r["vip_tier"]] = out["vip"].get(r["vip_tier"], 0) + r["n"]
             out["billing"][r["billing_type"]] = out["billing"].get(r["billing_type"], 0) + r["n"]
+    group._member_summary = out
     return out
 
 

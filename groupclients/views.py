@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
-from accounts.scoping import WRITE, can, get_in_scope
+from accounts.scoping import WRITE, annotate_can, can, get_in_scope
 from accounts.selectors import orgunits_visible_to
 from portal.audit import audit_log
 from portal.exceptions import ApplicationError
@@ -63,31 +63,46 @@ def _filters(request) -> GroupFilters:
                         problem=g.get("problem", ""), order=g.get("order", "name"))
 
 
-def _group(request, pk, action="read") -> GroupCustomer:
-    return get_in_scope(request.user, GroupCustomer.objects.select_related(
-        "unit", "unit__parent", "account_manager", "industry", "org_type"), GROUP_SCOPE, action, pk=pk)
+def _group(request, pk, action="read", *, with_can_edit=False) -> GroupCustomer:
+    qs = GroupCustomer.objects.select_related("unit__parent__parent", "account_manager", "industry", "org_type")
+    if with_can_edit:
+        qs = annotate_can(qs, request.user, GROUP_SCOPE, WRITE, "may_write")
+    return get_in_scope(request.user, qs, GROUP_SCOPE, action, pk=pk)
 
 
 def _form_error(form, exc: ApplicationError):
     form.add_error(None, exc.message)
 
 
-def _am_choices(user):
-    return User.objects.filter(roles__code=R.ACCOUNT_MANAGER, is_active=True,
-                               unit__in=orgunits_visible_to(user)).order_by("username")
+AM_CHOICES_LIMIT = 300
+
+
+def _am_choices(user, units: list, f: GroupFilters):
+    """The AM filter's options: the AMs of the chosen unit (or of the only unit in scope). A
+    province has ~16 000 AMs, too many for a list: wider scopes pick a unit first (issue 3)."""
+    qs = User.objects.filter(roles__code=R.ACCOUNT_MANAGER, is_active=True).only(
+        "id", "username", "first_name", "last_name", "display_name").order_by("username")
+    unit_ids = {u.pk for u in units}
+    if f.unit in unit_ids:
+        return list(qs.filter(unit_id=f.unit)[:AM_CHOICES_LIMIT]), False
+    if len(unit_ids) == 1:
+        return list(qs.filter(unit_id__in=unit_ids)[:AM_CHOICES_LIMIT]), False
+    chosen = list(qs.filter(pk=f.am, unit_id__in=unit_ids)) if f.am else []
+    return chosen, True
 
 
 @login_required
 def group_list(request):
     f = _filters(request)
     qs = group_list_for_user(request.user, f)
-    page = Paginator(qs, _int(request.GET.get("per_page")) or 25).get_page(request.GET.get("page"))
+    page = Paginator(qs, min(_int(request.GET.get("per_page")) or 25, 200)).get_page(request.GET.get("page"))
     can_see_units = request.user.role_codes - {R.ACCOUNT_MANAGER}
+    units = list(orgunits_visible_to(request.user).filter(level="unit")) if can_see_units else []
+    ams, am_needs_unit = _am_choices(request.user, units, f) if can_see_units else ([], False)
     return render(request, "groupclients/group_list.html", {
         "page": page, "f": f, "grades": GroupCustomer.Grade.choices, "statuses": GroupCustomer.Status.choices,
         "industries": Industry.objects.filter(active=True),
-        "units": orgunits_visible_to(request.user).filter(level="unit") if can_see_units else [],
-        "ams": _am_choices(request.user) if can_see_units else [],
+        "units": units, "ams": ams, "am_needs_unit": am_needs_unit,
         "problems": [("any", _("Any problem")), ("core", _("Core fields missing")),
                      ("minimum", _("Below contact minimum")), ("primary", _("No primary contact")),
                      ("counterpart", _("Contacts without counterpart"))],
@@ -99,25 +114,25 @@ def group_list(request):
 
 @login_required
 def group_detail(request, pk):
-    group = _group(request, pk)
+    group = _group(request, pk, with_can_edit=True)
     user = request.user
     contacts = [present_contact(c) for c in contact_list_for_user(user, group=group, include_departed=True)]
+    contracts = list(group.competitor_contracts.all())
     by_type = [(label, [c for c in contacts if c.type == value and c.status == Contact.Status.ACTIVE])
                for value, label in Contact.Type.choices]
     departed = [c for c in contacts if c.status != Contact.Status.ACTIVE]
     ctx = {
         "g": group,
-        "can_edit": can(user, group, GROUP_SCOPE, WRITE),
+        "can_edit": group.may_write,
         "money": sees_financials(user),
         "sites": group.sites.select_related("unit", "local_am", "local_mm"),
         "contacts_by_type": by_type,
         "departed": departed,
         "subscriptions": group.subscriptions.select_related("product"),
-        "contracts": group.competitor_contracts.all(),
-        "expiring": contracts_expiring(group),
+        "contracts": contracts,
+        "expiring": contracts_expiring(group, contracts=contracts),
         "members": member_summary(group),
         "opportunities": group.opportunities.prefetch_related("updates").select_related("decided_by"),
-        "status_changes": group.status_changes.select_related("by")[:10],
         "status_form": StatusForm(initial={"to": next(iter(GroupCustomer.TRANSITIONS[group.status]))}),
         "transitions": [(s, GroupCustomer.Status(s).label) for s in sorted(GroupCustomer.TRANSITIONS[group.status])],
         "missing": group.missing_core_fields(),
@@ -383,9 +398,11 @@ def data_quality(request):
     f = GroupFilters(problem=problem, unit=_int(request.GET.get("unit")), am=_int(request.GET.get("am")),
                      grade=request.GET.get("grade", ""), order="name")
     page = Paginator(group_list_for_user(request.user, f), 50).get_page(request.GET.get("page"))
+    units = list(orgunits_visible_to(request.user).filter(level="unit"))
+    ams, am_needs_unit = _am_choices(request.user, units, f)
     return render(request, "groupclients/data_quality.html", {
         "page": page, "problem": problem, "counts": quality_counts(request.user), "f": f,
-        "units": orgunits_visible_to(request.user).filter(level="unit"), "ams": _am_choices(request.user),
+        "units": units, "ams": ams, "am_needs_unit": am_needs_unit,
         "grades": GroupCustomer.Grade.choices,
     })
 

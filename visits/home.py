@@ -42,7 +42,8 @@ def team_compliance_panel(user) -> dict | None:
 
 def group_visits_panel(user, group) -> dict | None:
     """On the customer file: recent visits and their survey results — only when there are any."""
-    visits = list(visit_list_for_user(user, group=group.pk).prefetch_related("surveys")[:5])
+    visits = list(visit_list_for_user(user, group=group.pk).select_related(None).select_related("account_manager")
+                  .prefetch_related(None).prefetch_related("surveys")[:5])
     if not visits:
         return None
     return {"template": "visits/panels/group_visits.html", "visits": visits, "group": group}

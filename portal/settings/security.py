@@ -22,6 +22,9 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read from the cache (Redis in production), written through to the database: no session
+# query on a page view, and a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -34,7 +37,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes must be first: it refuses locked-out credentials before the model backend checks them.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalBackend",
 ]
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from one

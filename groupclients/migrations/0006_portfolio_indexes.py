@@ -1,0 +1,41 @@
+"""Indexes for the province-scale portfolio (issue 3): (name, id) for the ordered list, and on
+PostgreSQL a trigram GIN index on search_text so that the substring search (name, pinyin, initials,
+phone, code — one LIKE '%…%') reads the index instead of every row. SQLite has no pg_trgm; there the
+search stays a scan, which is fine at the embedded default's size."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+TRGM_INDEX = "groupclients_group_search_trgm"
+
+
+def create_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON groupclients_groupcustomer "
+        "USING gin (search_text gin_trgm_ops)"
+    )
+
+
+def drop_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {TRGM_INDEX}")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0002_roles'),
+        ('groupclients', '0005_import_billing_kinds'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='groupcustomer',
+            index=models.Index(fields=['name', 'id'], name='groupclients_group_name_id'),
+        ),
+        migrations.RunPython(create_trigram_index, drop_trigram_index),
+    ]
