@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from accounts.scoping import WRITE, annotate_can, can, get_in_scope
 from accounts.selectors import orgunits_visible_to
 from portal.audit import audit_log
+from portal.pagination import TwoEndedPaginator
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
 
@@ -95,7 +96,8 @@ def _am_choices(user, units: list, f: GroupFilters):
 def group_list(request):
     f = _filters(request)
     qs = group_list_for_user(request.user, f)
-    page = Paginator(qs, min(_int(request.GET.get("per_page")) or 25, 200)).get_page(request.GET.get("page"))
+    per_page = min(_int(request.GET.get("per_page")) or 25, 200)
+    page = TwoEndedPaginator(qs, per_page).get_page(request.GET.get("page"))
     can_see_units = request.user.role_codes - {R.ACCOUNT_MANAGER}
     units = list(orgunits_visible_to(request.user).filter(level="unit")) if can_see_units else []
     ams, am_needs_unit = _am_choices(request.user, units, f) if can_see_units else ([], False)
