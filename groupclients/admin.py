@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,6 +16,7 @@ from .models import (
     Site,
     Subscription,
 )
+from .services import contact_minimum_set
 
 
 @admin.register(OrganisationType, Industry)
@@ -29,27 +31,39 @@ class ProductAdmin(ControlledListAdmin):
     list_display = ("code", "name", "category", "active", "sort")
 
 
+class ContactMinimumForm(forms.ModelForm):
+    class Meta:
+        model = ContactMinimum
+        fields = ("grade", "contact_type", "minimum")
+        help_texts = {  # on the form, not the model, so that wording changes need no migration
+            "minimum": _("The fewest active key persons of this type a group of this class must have; "
+                         "groups below it appear on the data-quality list. 0 means no minimum."),
+        }
+
+
 @admin.register(ContactMinimum)
 class ContactMinimumAdmin(admin.ModelAdmin):
-    """CT-2 policy rows. Saving recomputes the data-quality flags of every group."""
+    """CT-2 policy rows, written through `contact_minimum_set` (validated, audit-logged); saving
+    recomputes the data-quality flags of every group.
 
+    No deleting: a deleted row would silently fall back to the SPEC default, so an administrator
+    sets 0 to drop a minimum instead."""
+
+    form = ContactMinimumForm
     list_display = ("grade", "contact_type", "minimum")
     list_editable = ("minimum",)
     list_filter = ("grade",)
 
-    def _refresh(self, request):
-        from .tasks import refresh_quality_all
+    def get_readonly_fields(self, request, obj=None):
+        return ("grade", "contact_type") if obj else ()
 
-        refresh_quality_all.delay()
-        messages.info(request, _("Data-quality flags are being recomputed for every group."))
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._refresh(request)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._refresh(request)
+        contact_minimum_set(row=obj, minimum=obj.minimum, by=request.user, request=request)
+        if not change or "minimum" in form.changed_data:
+            messages.info(request, _("Data-quality flags are being recomputed for every group."))
 
 
 class SiteInline(admin.TabularInline):

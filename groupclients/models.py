@@ -467,8 +467,18 @@ class ContactMinimum(models.Model):
         verbose_name = _("contact minimum")
         verbose_name_plural = _("contact minimums")
 
+    # Far above any class's real needs: a larger number is a typo, and would flag every group.
+    MAX_MINIMUM = 50
+
     def __str__(self) -> str:
         return f"{self.grade} · {self.get_contact_type_display()} ≥ {self.minimum}"
+
+    def clean(self) -> None:
+        # ≥ 0 is the field's own validator (PositiveIntegerField); this adds the upper bound.
+        if self.minimum is not None and self.minimum > self.MAX_MINIMUM:
+            raise ValidationError({"minimum": ValidationError(
+                _("At most %(max)d; 0 means no minimum for this type."), code="max_value",
+                params={"max": self.MAX_MINIMUM})})
 
 
 class ImportJob(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -88,8 +89,45 @@ class SlaRule(models.Model):
             models.UniqueConstraint(fields=["severity"], condition=Q(product__isnull=True), name="sla_default"),
         ]
 
+    # A month: anything longer is a typo (hours or days typed as minutes), not a service level.
+    MAX_MINUTES = 30 * 24 * 60
+
     def __str__(self) -> str:
         return f"{self.product or _('any product')} · {self.get_severity_display()}"
+
+    def clean(self) -> None:
+        """CFG-1 rules for a row: every target at least a minute and at most a month, and the clocks
+        in the order the work happens — acknowledge ≤ on site ≤ restore. An empty on-site target
+        (end of the next working day) is not a fixed number of minutes, so only acknowledge ≤
+        restore is checked then. Field validation (a whole number ≥ 0) runs before this, so a
+        value may still be missing here."""
+        errors: dict[str, list] = {}
+        labels = {"acknowledge_minutes": _("acknowledge"), "on_site_minutes": _("on site"),
+                  "restore_minutes": _("restore")}
+        for name in labels:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if value < 1:
+                errors.setdefault(name, []).append(ValidationError(
+                    _("A target of zero minutes cannot be met; enter at least 1 minute."), code="min_value"))
+            elif value > self.MAX_MINUTES:
+                errors.setdefault(name, []).append(ValidationError(
+                    _("At most %(max)d minutes (30 days); is this a number of hours or days?"),
+                    code="max_value", params={"max": self.MAX_MINUTES}))
+        if not errors:
+            ack, on_site, restore = self.acknowledge_minutes, self.on_site_minutes, self.restore_minutes
+            order = [("acknowledge_minutes", ack), ("on_site_minutes", on_site), ("restore_minutes", restore)]
+            known = [(name, v) for name, v in order if v is not None]
+            for j, (later, b) in enumerate(known):
+                first, a = next(((n, v) for n, v in known[:j] if v > b), (None, None))
+                if first is not None:  # one message per field, naming the first earlier target it undercuts
+                    errors[later] = [ValidationError(
+                        _("The %(later)s target (%(b)d min) cannot be shorter than the %(first)s target "
+                          "(%(a)d min)."),
+                        code="order", params={"later": labels[later], "first": labels[first], "a": a, "b": b})]
+        if errors:
+            raise ValidationError(errors)
 
 
 class FaultCause(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Performance ledger writes (PEN-1). Tickets and complaints add their own services here later."""
+"""Performance ledger writes (PEN-1) and the SLA table (TKT-8, CFG-1). Ticket transitions live in
+`tickets.workflow`, complaints in `tickets.complaints`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import ApplicationError, TransitionError
 
-from .models import LedgerEntry
+from .models import LedgerEntry, SlaRule
 
 
 def month_of(when: dt.datetime | dt.date) -> dt.date:
@@ -59,3 +60,67 @@ def ledger_reverse(*, entry: LedgerEntry, by, reason: str) -> LedgerEntry:
     entry.reversed_at, entry.reversed_by, entry.reversal_reason = timezone.now(), by, reason.strip()[:300]
     entry.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
     return entry
+
+
+# ---- the SLA table (TKT-8, CFG-1) --------------------------------------------------------------
+
+SLA_TARGETS = ("acknowledge_minutes", "on_site_minutes", "restore_minutes")
+
+
+def _sla_targets(rule: SlaRule) -> dict[str, int | None]:
+    return {name: getattr(rule, name) for name in SLA_TARGETS}
+
+
+def _sla_key(rule: SlaRule) -> str:
+    return f"tickets.sla.{rule.product.code if rule.product_id else 'default'}.{rule.severity}"
+
+
+@transaction.atomic
+def sla_rule_save(*, rule: SlaRule, by=None, request=None) -> SlaRule:
+    """Add a row to the SLA table or change one row's targets (TKT-8, CFG-1).
+
+    Guarantees: the row passes `full_clean` (targets 1 minute to 30 days, acknowledge ≤ on site ≤
+    restore, one row per product × severity) or ValidationError and nothing is written; a real
+    change writes one POLICY_CHANGED audit event (key, old → new targets, who) in the same
+    transaction; saving unchanged targets writes and logs nothing. An existing row keeps its
+    product and severity (they are its identity; add another row instead).
+
+    In force at once: tickets read the table when they are dispatched (`workflow._set_clocks`), so
+    the next ticket opened or re-dispatched gets the new targets; clocks already running keep the
+    deadlines they were given. Returns the row.
+    """
+    from portal.audit import audit_log
+    from portal.models import AuditEvent
+
+    old = None
+    if rule.pk:
+        current = SlaRule.objects.select_for_update().get(pk=rule.pk)
+        old = _sla_targets(current)
+        rule.product_id, rule.severity = current.product_id, current.severity
+    rule.full_clean()
+    new = _sla_targets(rule)
+    if old == new:
+        return rule
+    rule.save()
+    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=rule,
+              key=_sla_key(rule), old=old, new=new)
+    return rule
+
+
+@transaction.atomic
+def sla_rule_delete(*, rule: SlaRule, by=None, request=None) -> None:
+    """Remove a product's own SLA row, audited; the product falls back to the default row.
+
+    The default rows (no product) are refused with ApplicationError: a severity without one would
+    leave new tickets of that severity with no SLA at all.
+    """
+    from portal.audit import audit_log
+    from portal.models import AuditEvent
+
+    rule = SlaRule.objects.select_for_update().select_related("product").get(pk=rule.pk)
+    if rule.product_id is None:
+        raise ApplicationError(_("The default row of a severity cannot be deleted; change its targets instead."))
+    key, old, pk = _sla_key(rule), _sla_targets(rule), rule.pk
+    rule.delete()
+    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request,
+              target_type=SlaRule._meta.label_lower, target_id=pk, key=key, old=old, new=None)

@@ -10,5 +10,5 @@ from .groups import (  # noqa: F401
     opportunity_decide,
 )
 from .members import member_create, member_update, members_bulk_upsert  # noqa: F401
-from .quality import group_refresh_quality, groups_refresh_quality_all  # noqa: F401
+from .quality import contact_minimum_set, group_refresh_quality, groups_refresh_quality_all  # noqa: F401
 from .sites import site_create, site_update  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Count, Q
 
 from ..models import Contact, ContactMinimum, GroupCustomer
@@ -81,3 +82,35 @@ def groups_refresh_quality_all(*, batch: int = 5000) -> int:
             return total
         total += group_refresh_quality(ids, minimums=minimums)
         last = ids[-1]
+
+
+@transaction.atomic
+def contact_minimum_set(*, row: ContactMinimum, minimum: int, by=None, request=None) -> ContactMinimum:
+    """CT-2 / CFG-1: set the minimum of one class × contact type (a new row adds a type to the table).
+
+    Guarantees: the row passes `full_clean` (0 to ContactMinimum.MAX_MINIMUM, one row per class ×
+    type) or ValidationError and nothing is written; a real change writes one POLICY_CHANGED audit
+    event with the minimum in force before (the SPEC default when there was no row) and after, in
+    the same transaction, and — once committed — recomputes every group's data-quality flags in
+    the background. An existing row keeps its class and type. Returns the row.
+    """
+    from portal.audit import audit_log
+    from portal.models import AuditEvent
+
+    from ..tasks import refresh_quality_all
+
+    if row.pk:
+        current = ContactMinimum.objects.select_for_update().get(pk=row.pk)
+        row.grade, row.contact_type = current.grade, current.contact_type
+        old = current.minimum
+    else:
+        old = DEFAULT_MINIMUMS.get(row.grade, {}).get(row.contact_type)
+    row.minimum = minimum
+    row.full_clean()
+    if row.pk and old == row.minimum:
+        return row
+    row.save()
+    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=row,
+              key=f"groupclients.contact_minimum.{row.grade}.{row.contact_type}", old=old, new=row.minimum)
+    transaction.on_commit(refresh_quality_all.delay)
+    return row
