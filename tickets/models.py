@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LedgerEntry(models.Model):
@@ -102,8 +103,9 @@ class SlaRule(models.Model):
         restore is checked then. Field validation (a whole number ≥ 0) runs before this, so a
         value may still be missing here."""
         errors: dict[str, list] = {}
-        labels = {"acknowledge_minutes": _("acknowledge"), "on_site_minutes": _("on site"),
-                  "restore_minutes": _("restore")}
+        labels = {"acknowledge_minutes": pgettext_lazy("SLA target", "acknowledge"),
+                  "on_site_minutes": pgettext_lazy("SLA target", "on site"),
+                  "restore_minutes": pgettext_lazy("SLA target", "restore")}
         for name in labels:
             value = getattr(self, name)
             if value is None:
