@@ -22,7 +22,8 @@ from portal.exceptions import ApplicationError, TransitionError
 from portal.policy import policies
 from portal.sms.models import OutboxMessage
 from portal.sms.numbers import normalise_mobile
-from portal.sms.services import template_render
+from portal.sms.rendering import render_text
+from portal.sms.services import template_text
 
 from ..billing_models import ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert
 from ..models import Member
@@ -70,10 +71,11 @@ def _sms_rows(accounts: list[BillingAccount], template: str, dedupe: str, contex
             "account_id", "mobile"):
         by_account.setdefault(acc_id, []).append(mobile)
     rows, now = [], timezone.now()
+    text = template_text(template) if by_account else ""  # read once per batch, rendered per account
     for a in accounts:
         for mobile in by_account.get(a.pk, [])[:1]:  # one SMS per account, to its first line
-            rows.append(OutboxMessage(to=normalise_mobile(mobile), text=template_render(key=template,
-                                      context=context(a)), template_key=template, kind="service",
+            rows.append(OutboxMessage(to=normalise_mobile(mobile), text=render_text(text, context(a)),
+                                      template_key=template, kind="service",
                                       dedupe_key=f"{dedupe}:{a.pk}", next_attempt_at=now))
     return rows
 
@@ -107,15 +109,23 @@ def _step(*, name: str, qs: QuerySet, update: dict, action: str, rule: str, run=
 
 
 def _high_value_alerts(accounts: list[BillingAccount]) -> None:
-    """CC-6: before a VIP or key person is suspended, the AM gets a level-1 alert (RET-5) and may delay."""
-    from .retention import alert_raise
+    """CC-6: before a VIP or key person is suspended, the AM gets a level-1 alert (RET-5) and may delay.
+    One query for the batch's high-value members and one INSERT merging on the alert key (as the scans)."""
+    from .retention import _Due
 
-    for m in Member.objects.filter(account__in=accounts, status="active").filter(
-            Q(vip_tier__gt="") | Q(contact__isnull=False)).select_related("group", "account"):
-        alert_raise(type=RetentionAlert.Type.ARREARS_HIGH_VALUE, group=m.group, member=m, level=1,
-                    period=timezone.localdate().isoformat(),
-                    evidence={"account": m.account.external_id, "amount_due": str(m.account.amount_due),
-                              "balance": str(m.account.balance), "due_date": str(m.account.due_date or "")})
+    now = timezone.now()
+    due = _Due(now)(1)
+    period = timezone.localdate().isoformat()
+    alerts = [
+        RetentionAlert(type=RetentionAlert.Type.ARREARS_HIGH_VALUE, level=1, subject_key=f"m:{m.pk}", period=period,
+                       group_id=m.group_id, member_id=m.pk, contact_id=m.contact_id, due_at=due,
+                       assigned_am_id=m.group.account_manager_id,
+                       evidence={"account": m.account.external_id, "amount_due": str(m.account.amount_due),
+                                 "balance": str(m.account.balance), "due_date": str(m.account.due_date or "")})
+        for m in Member.objects.filter(account__in=accounts, status="active").filter(
+            Q(vip_tier__gt="") | Q(contact__isnull=False)).select_related("group", "account")
+    ]
+    RetentionAlert.objects.bulk_create(alerts, batch_size=BATCH, ignore_conflicts=True)
 
 
 def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[str, int]:

@@ -182,8 +182,8 @@ WITH mem AS (
     WHERE u.month >= %(prev_from)s AND u.month <= %(month)s
     GROUP BY m.group_id
 )
-SELECT g.id, g.account_manager_id, COALESCE(mem.now_n, 0), COALESCE(mem.then_n, 0),
-       COALESCE(use.rev, 0), COALESCE(use.prev_rev, 0), COALESCE(use.fwd_n, 0)
+SELECT g.id, g.account_manager_id, COALESCE(mem.now_n, 0) AS now_n, COALESCE(mem.then_n, 0) AS then_n,
+       COALESCE(use.rev, 0) AS rev, COALESCE(use.prev_rev, 0) AS prev_rev, COALESCE(use.fwd_n, 0) AS fwd_n
 FROM groupclients_groupcustomer g
 LEFT JOIN mem ON mem.group_id = g.id
 LEFT JOIN use ON use.group_id = g.id

@@ -40,14 +40,20 @@ DLR_DELIVERED, DLR_UNDELIVERABLE, DLR_BUFFERED, DLR_SMSC_ACK, DLR_SMSC_REJECT = 
 
 
 # ---- queueing -------------------------------------------------------------------------------
-def template_render(*, key: str, context: dict | None = None) -> str:
-    """The text of template `key` with `context` filled in: the administrator's row, else the
-    built-in default of that key (portal.sms.defaults); ApplicationError for an unknown key."""
-    template = SmsTemplate.objects.filter(key=key).first()
-    text = template.text if template is not None else DEFAULT_TEXTS.get(key)
+def template_text(key: str) -> str:
+    """The raw text of template `key`: the administrator's row, else the built-in default of that key
+    (portal.sms.defaults); ApplicationError for an unknown key. One query; a job rendering a batch
+    reads it once and calls render_text per message."""
+    text = SmsTemplate.objects.filter(key=key).values_list("text", flat=True).first()
+    text = text if text is not None else DEFAULT_TEXTS.get(key)
     if text is None:
         raise ApplicationError(_("Unknown SMS template: %(key)s") % {"key": key})
-    return render_text(text, context)
+    return text
+
+
+def template_render(*, key: str, context: dict | None = None) -> str:
+    """The text of template `key` with `context` filled in."""
+    return render_text(template_text(key), context)
 
 
 @transaction.atomic
