@@ -42,6 +42,8 @@ def seed_all(ctx: DemoContext) -> DemoContext:
         if connection.vendor == "postgresql" and ctx.scale > 1:
             # The seed runs in one transaction, where autovacuum cannot analyse what it wrote; without
             # statistics the next seeder's set-based queries plan as if the tables were empty.
-            with connection.cursor() as cur:
-                cur.execute("ANALYZE")
+            with connection.cursor() as cur:  # the project's tables only: not the shared catalogs
+                cur.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_tables")
+                for (table,) in cur.fetchall():
+                    cur.execute(f"ANALYZE {table}")
     return ctx
