@@ -154,7 +154,12 @@ class Kpi:
         return scope.q(self.unit_path, self.person_path)
 
     def counter_names(self, w: Window) -> list[str]:
-        return list(self.counters(w))
+        """The counters' names (building the aggregate expressions is costly: a province dashboard
+        asks once per node and KPI), kept on the window for the request."""
+        cache = w.__dict__.setdefault("_counter_names", {})
+        if self.code not in cache:
+            cache[self.code] = list(self.counters(w))
+        return cache[self.code]
 
     def cells(self, w: Window, scope: Scope, dims: tuple[str, ...] = ()) -> list[tuple[tuple, dict]]:
         """Counters of this month in `scope`, grouped by `dims` ⊆ ("unit", "person"): one query."""
