@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from groupclients.models import Contact, GroupCustomer
@@ -43,11 +44,14 @@ def seed(ctx) -> None:
             batch, links = [], []
     _flush(batch, links, contacts_by_group, rnd, through)
     # derived last-visit dates (VIS-3), set-based
-    for gid, last in VisitLog.objects.values("group_id").annotate(m=Max("started_at")).values_list("group_id", "m"):
-        GroupCustomer.objects.filter(pk=gid).update(last_visited_on=timezone.localtime(last).date())
-    for cid, last in through.objects.values("contact_id").annotate(m=Max("visitlog__started_at")).values_list(
-            "contact_id", "m"):
-        Contact.objects.filter(pk=cid).update(last_visited_on=timezone.localtime(last).date())
+    last_group = (VisitLog.objects.filter(group_id=OuterRef("pk")).order_by().values("group_id")
+                  .annotate(d=Max(TruncDate("started_at"))).values("d"))
+    GroupCustomer.objects.filter(pk__in=VisitLog.objects.values("group_id")).update(
+        last_visited_on=Subquery(last_group))
+    last_contact = (through.objects.filter(contact_id=OuterRef("pk")).order_by().values("contact_id")
+                    .annotate(d=Max(TruncDate("visitlog__started_at"))).values("d"))
+    Contact.objects.filter(pk__in=through.objects.values("contact_id")).update(
+        last_visited_on=Subquery(last_contact))
     _live_loop(ctx)
     ctx.log(f"  visits: {VisitLog.objects.count()} visit logs")
 
