@@ -4,6 +4,7 @@ queries on every request (issue 3 keeps pages ≤ 15 queries)."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 
 
 class CodeList(Aggregate):
@@ -18,11 +19,17 @@ class CodeList(Aggregate):
 
 
 def with_role_codes(qs):
-    """Annotate users with `role_codes_csv`, which User.role_codes reads instead of querying."""
+    """Annotate users with `role_codes_csv`, which User.role_codes reads instead of querying, and
+    `branch_unit_ids_csv`, the organisation nodes of the user's branch (accounts.scoping)."""
+    from .models import OrgUnit
+
     through = get_user_model().roles.through
     codes = (through.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
              .annotate(c=CodeList("role__code")).values("c"))
-    return qs.annotate(role_codes_csv=Subquery(codes, output_field=CharField()))
+    units = (OrgUnit.objects.filter(branch_id=OuterRef("unit__branch_id")).order_by().values("branch_id")
+             .annotate(c=CodeList(Cast("id", CharField()))).values("c"))
+    return qs.annotate(role_codes_csv=Subquery(codes, output_field=CharField()),
+                       branch_unit_ids_csv=Subquery(units, output_field=CharField()))
 
 
 class PortalBackend(ModelBackend):

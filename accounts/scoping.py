@@ -51,12 +51,8 @@ class _Units(Rule):
         self.branch = branch
 
     def q(self, user, spec, model):
-        node = user.unit
-        if node is not None and node.level != OrgUnit.Level.PROVINCE and (
-                self.branch or node.level == OrgUnit.Level.BRANCH):
-            # The branch's units as a subquery in the same statement, not a query of their own.
-            branch_id = node.pk if node.level == OrgUnit.Level.BRANCH else node.branch_id
-            return _any_path(model, spec.unit_paths, OrgUnit.objects.filter(branch_id=branch_id).values("pk"))
+        # A literal list, not a subquery: with the ids known the planner ORs index scans (issue 3
+        # bench: 20 ms against 1.6 s for a branch manager's 10 000 groups).
         unit_ids = unit_ids_for(user, branch=self.branch)
         if unit_ids is None:
             return Q()
@@ -135,7 +131,11 @@ def unit_ids_for(user, *, branch: bool) -> list[int] | None:
         result = None
     elif branch or node.level == OrgUnit.Level.BRANCH:
         branch_id = node.pk if node.level == OrgUnit.Level.BRANCH else node.branch_id
-        result = list(OrgUnit.objects.filter(branch_id=branch_id).values_list("pk", flat=True))
+        csv = getattr(user, "branch_unit_ids_csv", None)  # read with the user (accounts.backends)
+        if csv:
+            result = [int(x) for x in csv.split(",") if x]
+        else:
+            result = list(OrgUnit.objects.filter(branch_id=branch_id).values_list("pk", flat=True))
     else:
         result = [node.pk]
     cache[branch] = result
