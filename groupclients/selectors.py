@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.masking import mask_date, mask_id_number, mask_mobile
-from accounts.scoping import READ, scope_queryset
+from accounts.scoping import READ, scope_q, scope_queryset
 
 from .models import CompetitorContract, Contact, GroupCustomer, Member, Site
 from .pinyin import normalise_query
@@ -65,7 +65,14 @@ def group_list_for_user(user, filters: GroupFilters | None = None) -> QuerySet[G
         qs = qs.filter(ANY_PROBLEM)
     elif f.problem in QUALITY_PROBLEMS:
         qs = qs.filter(QUALITY_PROBLEMS[f.problem])
-    return qs.order_by(GROUP_ORDERINGS.get(f.order, "name"), "pk")
+    order = GROUP_ORDERINGS.get(f.order, "name")
+    if order.lstrip("-") == "name" and scope_q(user, GROUP_SCOPE, GroupCustomer) != Q():
+        # A scoped portfolio (a branch: ~10 000 of 100 000 groups) is read through the scope's index
+        # scans and sorted; walking the name index instead would pass every other branch's groups
+        # first, since names start with the city (issue 3 bench: 2.9 s → ms for the last page).
+        key = Func(F("name"), template="(%(expressions)s || '')", output_field=CharField())
+        return qs.order_by(key.desc() if order.startswith("-") else key.asc(), "pk")
+    return qs.order_by(order, "pk")
 
 
 def _owned_expr(user, group_path: str, extra: Q | None = None) -> ExpressionWrapper:
