@@ -117,7 +117,7 @@ def sla_rule_delete(*, rule: SlaRule, by=None, request=None) -> None:
     from portal.audit import audit_log
     from portal.models import AuditEvent
 
-    rule = SlaRule.objects.select_for_update().select_related("product").get(pk=rule.pk)
+    rule = SlaRule.objects.select_for_update(of=("self",)).select_related("product").get(pk=rule.pk)
     if rule.product_id is None:
         raise ApplicationError(_("The default row of a severity cannot be deleted; change its targets instead."))
     key, old, pk = _sla_key(rule), _sla_targets(rule), rule.pk
