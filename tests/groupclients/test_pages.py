@@ -161,3 +161,16 @@ def test_member_list_masks_for_non_owner(book, people, client_for):
     assert "136****6666" in body and "13655556666" not in body
     body = client_for(people["am1"]).get(reverse("member-list", args=[book["g1"].pk])).content.decode()
     assert "13655556666" in body
+
+
+def test_am_filter_lists_the_chosen_units_ams(book, people, org, client_for):
+    """Issue 3: a province has ~16 000 AMs; a supervisor over several units picks a unit first."""
+    c = client_for(people["manager1"])
+    r = c.get(reverse("group-list"))
+    assert r.context["am_needs_unit"] is True and r.context["ams"] == []
+    r = c.get(reverse("group-list"), {"unit": org["u11"].pk})
+    names = {a.username for a in r.context["ams"]}
+    assert "am1" in names and "am2" not in names and r.context["am_needs_unit"] is False
+    # a group leader's scope is one unit: the list is there at once
+    r = client_for(people["leader1"]).get(reverse("group-list"))
+    assert "am1" in {a.username for a in r.context["ams"]}
