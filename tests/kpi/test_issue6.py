@@ -5,23 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
+from groupclients.billing_models import ArrearsSnapshot, BillingAccount, CreditOrder, RetentionAlert
 from tests.kpi.conftest import M, at
 
 pytestmark = pytest.mark.django_db
 
 
-def _model(name):
-    try:
-        return apps.get_model("groupclients", name)
-    except LookupError:
-        pytest.skip(f"groupclients.{name} (issue 6) is not installed yet")
-
-
 @pytest.fixture
 def alerts(june, people):
-    RetentionAlert = _model("RetentionAlert")
     p = people
     n = iter(range(100))
 
@@ -57,11 +49,6 @@ def test_alerts(alerts, province, report_for):
 
 @pytest.fixture
 def billing(june):
-    BillingAccount, ArrearsSnapshot, CreditOrder = (
-        _model("BillingAccount"),
-        _model("ArrearsSnapshot"),
-        _model("CreditOrder"),
-    )
     acc = {}
     for key, group in (("a1", "g1"), ("a2", "g1"), ("a3", "g2"), ("a4", "g3")):
         acc[key] = BillingAccount.objects.create(external_id=f"KPI-{key}", group=june[group], kind="postpaid")
