@@ -269,6 +269,38 @@ def _store(d: PolicyDef, value: Any, by) -> tuple[Any, Any]:
 
 
 @transaction.atomic
+def policy_row_save(row, *, fields: tuple[str, ...], identity: tuple[str, ...] = (), key, by=None, request=None,
+                    old_if_new: Any = None) -> bool:
+    """Save one row of a policy table (visit frequency, SLA, contact minimums: CFG-1), audited.
+
+    Guarantees: an existing row is locked and keeps its `identity` fields (they say which cell it
+    is); the row passes `full_clean` or ValidationError and nothing is written; when the `fields`
+    really change (or the row is new) it is saved and one POLICY_CHANGED audit event records the
+    value before (`old_if_new` for a new row, e.g. the SPEC default) and after — one value for a
+    single field, a dict for several — in the same transaction. `key` is the audit key, or a
+    function of the row. Returns whether anything was written.
+    """
+
+    def values(obj):
+        return getattr(obj, fields[0]) if len(fields) == 1 else {name: getattr(obj, name) for name in fields}
+
+    old = old_if_new
+    if row.pk:
+        current = type(row)._default_manager.select_for_update(of=("self",)).get(pk=row.pk)
+        for name in identity:
+            setattr(row, name, getattr(current, name))
+        old = values(current)
+    row.full_clean()
+    new = values(row)
+    if row.pk and old == new:
+        return False
+    row.save()
+    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=row,
+              key=key(row) if callable(key) else key, old=old, new=new)
+    return True
+
+
+@transaction.atomic
 def policy_set(*, key: str, value: Any, by=None, request=None) -> Any:
     """Set policy `key` to `value` for every process, from their next read on.
 

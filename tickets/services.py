@@ -89,21 +89,10 @@ def sla_rule_save(*, rule: SlaRule, by=None, request=None) -> SlaRule:
     the next ticket opened or re-dispatched gets the new targets; clocks already running keep the
     deadlines they were given. Returns the row.
     """
-    from portal.audit import audit_log
-    from portal.models import AuditEvent
+    from portal.policy import policy_row_save
 
-    old = None
-    if rule.pk:
-        current = SlaRule.objects.select_for_update().get(pk=rule.pk)
-        old = _sla_targets(current)
-        rule.product_id, rule.severity = current.product_id, current.severity
-    rule.full_clean()
-    new = _sla_targets(rule)
-    if old == new:
-        return rule
-    rule.save()
-    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=rule,
-              key=_sla_key(rule), old=old, new=new)
+    policy_row_save(rule, fields=SLA_TARGETS, identity=("product_id", "severity"), key=_sla_key, by=by,
+                    request=request)
     return rule
 
 

@@ -266,20 +266,11 @@ def visit_frequency_set(*, row, period_months: int, by: User | None = None, requ
     the change is in force at once; the KPI app's counted figures of open months are marked stale
     by its post_save receiver (portal.kpi.apps). Returns the row.
     """
-    from portal.audit import audit_log
-    from portal.models import AuditEvent
+    from portal.policy import policy_row_save
 
-    from .models import VisitFrequency
-
-    current = VisitFrequency.objects.select_for_update().get(pk=row.pk)
-    old = current.period_months
     row.period_months = period_months
-    row.full_clean()
-    if old == row.period_months:
-        return row
-    row.save(update_fields=["period_months"])
-    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=row,
-              key=f"visits.frequency.{row.grade}.{row.target}", old=old, new=row.period_months)
+    policy_row_save(row, fields=("period_months",), identity=("grade", "target"),
+                    key=lambda r: f"visits.frequency.{r.grade}.{r.target}", by=by, request=request)
     return row
 
 

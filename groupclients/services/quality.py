@@ -94,23 +94,13 @@ def contact_minimum_set(*, row: ContactMinimum, minimum: int, by=None, request=N
     the same transaction, and — once committed — recomputes every group's data-quality flags in
     the background. An existing row keeps its class and type. Returns the row.
     """
-    from portal.audit import audit_log
-    from portal.models import AuditEvent
+    from portal.policy import policy_row_save
 
     from ..tasks import refresh_quality_all
 
-    if row.pk:
-        current = ContactMinimum.objects.select_for_update().get(pk=row.pk)
-        row.grade, row.contact_type = current.grade, current.contact_type
-        old = current.minimum
-    else:
-        old = DEFAULT_MINIMUMS.get(row.grade, {}).get(row.contact_type)
     row.minimum = minimum
-    row.full_clean()
-    if row.pk and old == row.minimum:
-        return row
-    row.save()
-    audit_log(action=AuditEvent.Action.POLICY_CHANGED, actor=by, request=request, target=row,
-              key=f"groupclients.contact_minimum.{row.grade}.{row.contact_type}", old=old, new=row.minimum)
-    transaction.on_commit(refresh_quality_all.delay)
+    if policy_row_save(row, fields=("minimum",), identity=("grade", "contact_type"),
+                       key=lambda r: f"groupclients.contact_minimum.{r.grade}.{r.contact_type}", by=by,
+                       request=request, old_if_new=DEFAULT_MINIMUMS.get(row.grade, {}).get(row.contact_type)):
+        transaction.on_commit(refresh_quality_all.delay)
     return row
