@@ -184,15 +184,14 @@ def _split_to_many(model: type[Model], path: str):
     return None
 
 
-def _any_path(model: type[Model], paths: Iterable[str], values: list | QuerySet) -> Q:
+def _any_path(model: type[Model], paths: Iterable[str], values: list) -> Q:
     """OR of `path IN values` over paths. A path through a to-many relation (a group's sites)
     becomes `anchor IN (SELECT fk FROM related WHERE rest IN values)`, no join that repeats rows."""
     q = Q()
-    if isinstance(values, QuerySet):
-        values = values.order_by()
-        lookup_of = (lambda p: {f"{p}__in": values})  # noqa: E731
-    else:
-        lookup_of = (lambda p: {f"{p}__in": values} if len(values) > 1 else {p: values[0]})  # noqa: E731
+
+    def lookup_of(p: str) -> dict:
+        return {f"{p}__in": values} if len(values) > 1 else {p: values[0]}
+
     for path in paths:
         split = _split_to_many(model, path)
         if split is None:
