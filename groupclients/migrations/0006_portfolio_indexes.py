@@ -6,22 +6,9 @@ search stays a scan, which is fine at the embedded default's size."""
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import postgres_only
+
 TRGM_INDEX = "groupclients_group_search_trgm"
-
-
-def create_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON groupclients_groupcustomer "
-        "USING gin (search_text gin_trgm_ops)"
-    )
-
-
-def drop_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {TRGM_INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -37,5 +24,10 @@ class Migration(migrations.Migration):
             model_name='groupcustomer',
             index=models.Index(fields=['name', 'id'], name='groupclients_group_name_id'),
         ),
-        migrations.RunPython(create_trigram_index, drop_trigram_index),
+        postgres_only(
+            ["CREATE EXTENSION IF NOT EXISTS pg_trgm",
+             f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON groupclients_groupcustomer "
+             "USING gin (search_text gin_trgm_ops)"],
+            [f"DROP INDEX IF EXISTS {TRGM_INDEX}"],
+        ),
     ]
