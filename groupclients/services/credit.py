@@ -110,8 +110,8 @@ def _step(*, name: str, qs: QuerySet, update: dict, action: str, rule: str, run=
 
 def _high_value_alerts(accounts: list[BillingAccount]) -> None:
     """CC-6: before a VIP or key person is suspended, the AM gets a level-1 alert (RET-5) and may delay.
-    One query for the batch's high-value members and one INSERT merging on the alert key (as the scans)."""
-    from .retention import _Due
+    One query for the batch's high-value members, then the scans' merging insert."""
+    from .retention import _Due, _insert
 
     now = timezone.now()
     due = _Due(now)(1)
@@ -125,7 +125,7 @@ def _high_value_alerts(accounts: list[BillingAccount]) -> None:
         for m in Member.objects.filter(account__in=accounts, status="active").filter(
             Q(vip_tier__gt="") | Q(contact__isnull=False)).select_related("group", "account")
     ]
-    RetentionAlert.objects.bulk_create(alerts, batch_size=BATCH, ignore_conflicts=True)
+    _insert(alerts)  # merged on (type, subject, period) like every other alert
 
 
 def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[str, int]:
