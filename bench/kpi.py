@@ -33,10 +33,10 @@ def main() -> None:
     setup_django(sms_backend="memory")
     runs = args.runs or (5 if args.quick else 20)
 
-    from django.db import connection
 
     from accounts.models import User
     from groupclients.models import GroupCustomer, Member
+    from portal.demo import analyze_project_tables
     from portal.kpi.closing import month_close, month_reopen
     from portal.kpi.models import KpiMonth, KpiSnapshot
     from portal.kpi.periods import current_month, previous_month
@@ -57,10 +57,7 @@ def main() -> None:
     state = KpiMonth.objects.filter(month=last).first()
     if state is not None and state.status != KpiMonth.Status.OPEN:
         month_reopen(month=last, by=admin, reason="benchmark: close again")
-    with connection.cursor() as cur:  # table by table: a database-wide ANALYZE also takes the shared catalogs
-        cur.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_tables")
-        for (table,) in cur.fetchall():
-            cur.execute(f"ANALYZE {table}")
+    analyze_project_tables()
     t0 = time.perf_counter()
     result = month_close(month=last)
     close_s = time.perf_counter() - t0

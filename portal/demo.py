@@ -34,16 +34,25 @@ class DemoContext:
         self.fake.seed_instance(20261122)
 
 
-def seed_all(ctx: DemoContext) -> DemoContext:
+def analyze_project_tables() -> None:
+    """PostgreSQL: ANALYZE the project's tables one by one. A database-wide ANALYZE also takes the
+    shared catalogs (pg_authid, pg_database) and, inside a long transaction, blocks every new login
+    to the server until it commits."""
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_tables")
+        for (table,) in cur.fetchall():
+            cur.execute(f"ANALYZE {table}")
+
+
+def seed_all(ctx: DemoContext) -> DemoContext:
     for path in SEEDERS:
         import_string(path)(ctx)
-        if connection.vendor == "postgresql" and ctx.scale > 1:
+        if ctx.scale > 1:
             # The seed runs in one transaction, where autovacuum cannot analyse what it wrote; without
             # statistics the next seeder's set-based queries plan as if the tables were empty.
-            with connection.cursor() as cur:  # the project's tables only: not the shared catalogs
-                cur.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_tables")
-                for (table,) in cur.fetchall():
-                    cur.execute(f"ANALYZE {table}")
+            analyze_project_tables()
     return ctx
