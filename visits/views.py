@@ -66,7 +66,9 @@ def visit_create(request, group_pk):
             n = visit.surveys.count()
             messages.success(request, _("Visit saved; %(n)d satisfaction SMS queued.") % {"n": n})
             return redirect("visit-detail", pk=visit.pk)
-    return render(request, "visits/visit_form.html", {"form": form, "group": group})
+    # a refused write answers 400 with the form (issue 12 write matrix)
+    return render(request, "visits/visit_form.html", {"form": form, "group": group},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -26,6 +26,9 @@ The rules (a user with several roles gets the union):
     (chief AM) (CT-4).
   member.group
     a member moves only to a group the writer may write as well.
+  opportunity.team
+    active staff (with a role) of the group's branch or of the province (GC-7: progress updates go
+    to the team, so naming someone gives them news of the group).
 Errors: 403 when the role may not make the change at all, 400 naming the field when the value is
 outside the writer's scope.
 """
@@ -199,3 +202,16 @@ def member_group_check(*, by: User, member, fields: dict) -> None:
         return
     if not can(by, new, GROUP_SCOPE, WRITE):
         _refuse("group", _("You may not move a member to a group outside your scope."), status_code=403)
+
+
+def team_choices(group: GroupCustomer | None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True).exclude(roles=None)
+    if group is not None and group.unit_id:
+        qs = qs.filter(local_staff_q(group.unit) | Q(unit__level=OrgUnit.Level.PROVINCE))
+    return qs.distinct()
+
+
+def team_check(*, group: GroupCustomer, team) -> None:
+    ids = {u.pk for u in team}
+    if ids and team_choices(group).filter(pk__in=ids).count() != len(ids):
+        _refuse("team", _("The project team is staff of the group's branch or of the province (GC-7)."))
