@@ -390,7 +390,8 @@ def ticket_redispatch(*, ticket: Ticket, by: User, site: Site, note: str = "") -
     """TKT-4: the quality desk sends the ticket to the right local pair."""
     ticket = _locked(ticket)
     if site.group_id != ticket.group_id:
-        raise ApplicationError(_("Choose a site of the same group."))
+        raise ApplicationError(_("Choose a site of the same group."),
+                               extra={"errors": {"site": [_("Choose a site of the same group.")]}})
     ticket = _move(ticket, "redispatch", by, note, site=site.pk)
     _route(ticket, site, by)
     ticket.acknowledged_at = None

@@ -162,7 +162,8 @@ def work_plan(request):
     planned = PlannedVisit.objects.filter(account_manager=user, planned_on__gte=today, planned_on__lte=until,
                                           done_by=None).select_related("group")
     return render(request, "visits/work_plan.html", {"form": form, "required": required[:100], "planned": planned,
-                                                     "view": horizon, "until": until})
+                                                     "view": horizon, "until": until},
+                  status=400 if request.method == "POST" else 200)  # refused: 400 (issue 12 write matrix)
 
 
 @login_required
