@@ -371,6 +371,15 @@ register(PolicyDef(
 ))
 
 register(PolicyDef(
+    "visit.log_backdate_days", DAYS, 31, VISITS,
+    _("Back-dating window of a visit log"), "走访日志补录时限",
+    _("A visit log may record a visit that started at most this many days ago; older visits would "
+      "rewrite the compliance of closed periods (issue 12 item 10)."),
+    "走访日志只能补录开始时间在该天数以内的走访，更早的走访会改写已结束周期的达标情况。",
+    spec="VIS-2, VIS-3", min_value=1, max_value=366,
+))
+
+register(PolicyDef(
     "ticket.phone_participation_revisit_days", DAYS, 2, TICKETS,
     _("Revisit after joining a fault visit by phone"), "电话参与后补访时限",
     _("When the AM joins a remote site's fault visit by phone, they must revisit the customer within "
@@ -385,6 +394,16 @@ register(PolicyDef(
     _("A consultation not answered at once is answered within this many hours, at an agreed second contact."),
     "不能当场答复的咨询，与客户约定再次联系时间，在该小时数内答复。",
     spec="CMP-1", min_value=1, max_value=720,
+))
+register(PolicyDef(
+    "complaint.received_backdate_hours", HOURS, 72, COMPLAINTS,
+    _("Back-dating window of a complaint"), "投诉受理时间补录时限",
+    _("When recording a complaint, its received time may lie at most this many hours in the past. "
+      "The received time decides the due times and the month of an unrecorded-escalation penalty "
+      "(CMP-4), so a record cannot land in a month long gone (issue 12 item 3)."),
+    "登记投诉时，受理时间最多可早于当前时间该小时数。受理时间决定答复时限和投诉未记录扣分所在月份，"
+    "不能补录到早已过去的月份。",
+    spec="CMP-2, CMP-4", min_value=1, max_value=720,
 ))
 register(PolicyDef(
     "complaint.on_the_spot_hours", HOURS, 1, COMPLAINTS,

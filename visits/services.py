@@ -47,9 +47,35 @@ def _qualified_supervisor(user: User, case: RepairCase) -> bool:
                                       (user.unit.branch_id or user.unit_id) == case.branch_id)
 
 
+COMPANION_ROLES = ("leader", "manager", "mm")
+NEXT_VISIT_MAX_DAYS = 366  # VIS-1 periods are one or two months; an agreed date a year out is the most
+
+
+def companion_candidates(group: GroupCustomer):
+    """Who may go with the AM (VIS-2: supervisor, MM): active group leaders, department managers and
+    MMs of the group's branch or of the province. The form offers these; the service checks them."""
+    branch = group.unit.branch_id or group.unit_id
+    return (User.objects.filter(is_active=True, roles__code__in=COMPANION_ROLES)
+            .filter(Q(unit__branch_id=branch) | Q(unit_id=branch) | Q(unit__level="province"))
+            .distinct().order_by("username"))
+
+
 def _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
                  acceptance_passed, nonconformity_open) -> None:
     errors: dict[str, list[str]] = {}
+    # issue 12 item 10: dates and people nobody checked
+    backdate = int(policy("visit.log_backdate_days"))
+    if started_at < timezone.now() - dt.timedelta(days=backdate):
+        errors["started_at"] = [_("A visit log is written within %(d)d days of the visit (policy "
+                                  "visit.log_backdate_days).") % {"d": backdate}]
+    if next_visit_on > timezone.localdate() + dt.timedelta(days=NEXT_VISIT_MAX_DAYS):
+        errors["next_visit_on"] = [_("Agree a next visit within a year.")]
+    if companions:
+        allowed = set(companion_candidates(group).filter(pk__in=[u.pk for u in companions])
+                      .values_list("pk", flat=True))
+        if any(u.pk not in allowed for u in companions):
+            errors["companions"] = [_("A companion is a group leader, department manager or MM of the group's "
+                                      "branch or of the province.")]
     if not contacts:
         errors["contacts"] = [_("Choose at least one contact met.")]
     if any(c.group_id != group.pk for c in contacts):
