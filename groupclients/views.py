@@ -229,7 +229,10 @@ def group_status(request, pk):
     return redirect("group-detail", pk=group.pk)
 
 
-def _child_form(request, group, form_cls, create, title, **form_kwargs):
+def _child_form(request, parent, form_cls, create, title, **form_kwargs):
+    """One page for the forms that add or edit a row under a group. `parent` is the group the page
+    returns to; it is not called `group` because some forms take a `group=` keyword of their own
+    (MemberForm), which would collide with it (issue 12 item 1)."""
     form = form_cls(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,9 +249,9 @@ def _child_form(request, group, form_cls, create, title, **form_kwargs):
                 form.add_error(field if field in form.fields else None, errs)
         else:
             messages.success(request, _("Saved."))
-            return redirect("group-detail", pk=group.pk)
-    return render(request, "groupclients/form.html", {"form": form, "title": title, "group": group,
-                                                       "back": reverse("group-detail", args=[group.pk])},
+            return redirect("group-detail", pk=parent.pk)
+    return render(request, "groupclients/form.html", {"form": form, "title": title, "group": parent,
+                                                       "back": reverse("group-detail", args=[parent.pk])},
                   status=_form_status(request))
 
 
@@ -384,7 +387,9 @@ def _history(obj, limit=50):
     """History records newest first, each with its field changes (old → new)."""
     records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
     out = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    # Each record is compared with the next older one; the oldest has none. A record written
+    # without history rows (seed data, bulk loads) has an empty list (issue 12 item 1).
+    for newer, older in zip(records, [*records[1:], None] if records else [], strict=True):
         changes = []
         if older is not None:
             delta = newer.diff_against(older)

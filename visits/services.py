@@ -6,8 +6,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,16 +206,61 @@ def survey_reply_record(message) -> bool:
         SurveyReply.objects.create(survey=survey, sender=sender, text=message.text[:1000], parsed_score=score,
                                    inbound_id=message.pk)
         if score is None:
-            return True  # kept and shown; the survey waits for a readable answer
-        survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, now
-        survey.save(update_fields=["status", "score", "answered_at"])
-        if survey.ticket_id:  # TKT-7: the reporter rated a repair
-            from tickets.workflow import ticket_record_rating
-
-            ticket_record_rating(ticket_id=survey.ticket_id, score=score)
-        if score in Survey.DISSATISFIED:
-            repair_case_open(survey=survey, at=now)
+            return True  # kept and shown; the survey waits for a readable answer or a person's reading
+        survey_score_apply(survey=survey, score=score, at=now)
     return True
+
+
+def survey_score_apply(*, survey: Survey, score: int, at: dt.datetime) -> None:
+    """A survey answered with a score, by SMS or by a person reading the reply: the same effects
+    either way — the ticket's rating (TKT-7) and, for 一般/很差, a repair case (SAT-3, SAT-6).
+    The caller holds the survey row locked."""
+    survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, at
+    survey.save(update_fields=["status", "score", "answered_at"])
+    if survey.ticket_id:  # TKT-7: the reporter rated a repair
+        from tickets.workflow import ticket_record_rating
+
+        ticket_record_rating(ticket_id=survey.ticket_id, score=score)
+    if score in Survey.DISSATISFIED:
+        repair_case_open(survey=survey, at=at)
+
+
+SETTLING_ROLES = ("leader", "manager", "admin")
+
+
+@transaction.atomic
+def survey_reply_settle(*, reply_id: int, by: User, score: int | None, request=None) -> SurveyReply:
+    """Issue 16 item 2: the AM's supervisor reads a reply the portal could not read and sets its
+    score (1–4), or marks it "not an answer" (score None). A score has exactly the effects of an SMS
+    score (survey_score_apply); the reading is audited. Only a group leader, department manager or
+    administrator whose scope holds the survey may do it, once per reply, and only while the survey
+    has no score yet. The repair case's two working days run from the reading, when the
+    dissatisfaction becomes known."""
+    from portal.audit import audit_log
+
+    from .selectors import surveys_in_scope
+
+    if not by.has_role(*SETTLING_ROLES):
+        raise PermissionDenied(_("Only the AM's supervisor reads unread replies."))
+    if score is not None and score not in Survey.Score.values:
+        raise ApplicationError(_("Choose a score from 1 to 4, or “not an answer”."))
+    reply = (SurveyReply.objects.select_for_update().filter(pk=reply_id, survey__isnull=False)
+             .filter(survey__in=surveys_in_scope(by)).first())
+    if reply is None:
+        raise Http404(_("No such reply in your scope."))
+    if reply.parsed_score is not None or reply.settled_at is not None:
+        raise ApplicationError(_("This reply has already been read."), status_code=409)
+    survey = Survey.objects.select_for_update().get(pk=reply.survey_id)
+    if score is not None and survey.status == Survey.Status.ANSWERED:
+        raise ApplicationError(_("The survey already has a score from another reply."), status_code=409)
+    now = timezone.now()
+    reply.settled_score, reply.settled_by, reply.settled_at = score, by, now
+    reply.save(update_fields=["settled_score", "settled_by", "settled_at"])
+    if score is not None:
+        survey_score_apply(survey=survey, score=score, at=now)
+    audit_log(action="survey.reply_read", actor=by, request=request, target=reply,
+              survey=survey.pk, score=score, text=reply.text[:200])
+    return reply
 
 
 def repair_case_open(*, survey: Survey, at: dt.datetime) -> RepairCase:
