@@ -177,7 +177,8 @@ for model in apps.get_models():
         continue
     if model.__name__ in ("AuditEvent", "AccessAttempt", "AccessLog", "AccessFailureLog", "Token", "AuthToken"):
         continue  # the matrix's own logins and token requests
-    rows = model._default_manager.order_by("pk").values_list(*[f.attname for f in model._meta.concrete_fields])
+    cols = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]  # the matrix logs in
+    rows = model._default_manager.order_by("pk").values_list(*cols)
     h = hashlib.sha256()
     n = 0
     for r in rows.iterator(chunk_size=5000):
