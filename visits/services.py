@@ -18,7 +18,7 @@ from groupclients.models import Contact, GroupCustomer
 from portal.exceptions import ApplicationError
 from portal.policy import policy
 from portal.sms.numbers import normalise_mobile
-from portal.sms.services import sms_queue
+from portal.sms.services import quiet_hours_release, sms_queue
 from portal.workdays import deadline_end_of_nth_workday
 from tickets.models import LedgerEntry
 from tickets.services import ledger_record
@@ -104,10 +104,12 @@ def visit_log_create(
     *, group: GroupCustomer, by: User, contacts: Sequence[Contact], kind: str, notes: str,
     started_at: dt.datetime, next_visit_on: dt.date, purposes: Iterable[str] = (), companions: Sequence[User] = (),
     ended_at: dt.datetime | None = None, attachments: Sequence[Any] = (), acceptance_passed: bool | None = None,
-    nonconformity_open: bool = False, account_manager: User | None = None, **extra: Any,
+    nonconformity_open: bool = False, account_manager: User | None = None, send_surveys: bool = True, **extra: Any,
 ) -> VisitLog:
     """Record a visit (VIS-2) and, in the same transaction, queue one survey SMS per visited
-    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4)."""
+    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4).
+    A ticket's joint-visit log passes send_surveys=False: the ticket's rating is its survey
+    (issue 16 item 4, TKT-7)."""
     contacts, companions = list(contacts), list(companions)
     _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
                  acceptance_passed, nonconformity_open)
@@ -138,7 +140,7 @@ def visit_log_create(
         if any(_qualified_supervisor(u, case) for u in companions):
             case.status, case.closed_at, case.closed_by_visit = RepairCase.Status.CLOSED, timezone.now(), visit
             case.save(update_fields=["status", "closed_at", "closed_by_visit"])
-    for contact in contacts:
+    for contact in contacts if send_surveys else ():
         survey_send(visit=visit, contact=contact)
     return visit
 
@@ -171,7 +173,7 @@ def visit_log_update(*, visit: VisitLog, by: User, **fields: Any) -> VisitLog:
 
 def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None, mobile: str | None = None,
                 group: GroupCustomer | None = None, account_manager: User | None = None,
-                ticket_id: int | None = None) -> Survey | None:
+                ticket_id: int | None = None, product: str = "") -> Survey | None:
     """Queue one satisfaction SMS (SAT-1, TKT-7), once per visit and contact. Contacts who asked for
     no surveys, or who have left, get none."""
     if contact is not None and (contact.no_surveys or contact.status != Contact.Status.ACTIVE):
@@ -181,13 +183,17 @@ def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None
     number = normalise_mobile(mobile or contact.mobile)
     if visit is not None and Survey.objects.filter(visit=visit, contact=contact).exists():
         return None
+    template = "ticket_survey" if ticket_id and not visit else "survey"
+    # The reply window runs from when the SMS leaves: a survey queued at 22:00 waits for the
+    # morning (quiet hours, issue 16 item 4) and keeps its whole window.
+    leaves = quiet_hours_release(timezone.now(), key=template)
     survey = Survey.objects.create(
         visit=visit, contact=contact, group=group, account_manager=am, mobile=number, ticket_id=ticket_id,
-        expires_at=timezone.now() + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
+        expires_at=leaves + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
     )
     key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
-    sms_queue(to=number, template="survey", related=survey, dedupe_key=key,
-              context={"name": contact.name if contact else "", "manager": str(am)})
+    sms_queue(to=number, template=template, related=survey, dedupe_key=key,
+              context={"name": contact.name if contact else "", "manager": str(am), "product": product})
     return survey
 
 
