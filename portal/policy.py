@@ -612,3 +612,20 @@ register(PolicyDef(
     "被暂存的满意度调查和关怀短信在该整点（北京时间，0–23）发出；与开始时刻相同则不设免打扰。",
     spec="SAT-1, RET-6", min_value=0, max_value=23,
 ))
+register(PolicyDef(
+    "survey.sender_prefix", STR, "10086", VISITS,
+    _("Survey sender number"), "满意度短信发送号码",
+    _("Surveys go out from this service number followed by an extension of each survey, so that a reply "
+      "answers the survey it replies to (issue 16 item 3, SMS-3)."),
+    "满意度调查短信从该服务号码加每条调查的扩展码发出，客户回复到扩展码，即可对应到所回复的那条调查。",
+    spec="SMS-3",
+))
+register(PolicyDef(
+    "survey.sender_extension_digits", INT, 4, VISITS,
+    _("Digits of the survey extension"), "满意度短信扩展码位数",
+    _("How many digits follow the sender number (0: no extensions; replies then go to the most recent "
+      "open survey of the mobile). The SMSC must route the extended numbers back to the portal."),
+    "服务号码后的扩展码位数（0 表示不用扩展码，回复对应该手机号最近一条未答调查）。"
+    "短信中心须把扩展号码的上行转给门户。",
+    spec="SMS-3", min_value=0, max_value=6,
+))

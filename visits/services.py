@@ -191,26 +191,67 @@ def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None
         visit=visit, contact=contact, group=group, account_manager=am, mobile=number, ticket_id=ticket_id,
         expires_at=leaves + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
     )
+    survey.extension = _free_extension(survey)
+    if survey.extension:
+        survey.save(update_fields=["extension"])
     key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
     sms_queue(to=number, template=template, related=survey, dedupe_key=key,
+              sender=f"{policy('survey.sender_prefix')}{survey.extension}" if survey.extension else "",
               context={"name": contact.name if contact else "", "manager": str(am), "product": product})
     return survey
 
 
+def _free_extension(survey: Survey) -> str:
+    """An extension no other open survey of the same mobile uses (issue 16 item 3): derived from
+    the survey's id, moved on when taken. "" when extensions are off (policy digits 0)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    if not digits:
+        return ""
+    size = 10 ** digits
+    taken = set(Survey.objects.filter(mobile=survey.mobile, status=Survey.Status.SENT)
+                .exclude(pk=survey.pk).exclude(extension="").values_list("extension", flat=True))
+    for step in range(size):
+        candidate = str((survey.pk + step) % size).zfill(digits)
+        if candidate not in taken:
+            return candidate
+    return ""
+
+
+def _extension_of(receiver: str) -> str:
+    """The survey extension a reply was sent to: what follows the survey sender number, when it
+    has the configured length; "" otherwise (the reply went to the plain service number)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    prefix = str(policy("survey.sender_prefix"))
+    number = "".join(ch for ch in str(receiver or "") if ch.isdigit())
+    if not digits or not number.startswith(prefix):
+        return ""
+    rest = number[len(prefix):]
+    return rest if len(rest) == digits else ""
+
+
 def survey_reply_record(message) -> bool:
-    """Inbound SMS handler (SMS-3): the reply goes to the most recent open survey of that number.
-    Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
+    """Inbound SMS handler (SMS-3): the reply goes to the open survey of that number whose sender
+    extension it was sent to (issue 16 item 3); without a known extension, to the most recent open
+    survey. Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
     sender = normalise_mobile(message.sender)
     now = timezone.now()
+    extension = _extension_of(getattr(message, "receiver", ""))
     with transaction.atomic():
-        survey = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
-                                                            expires_at__gte=now)
-                  .order_by("-sent_at", "-id").first())
+        open_surveys = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
+                                                                  expires_at__gte=now)
+                        .order_by("-sent_at", "-id"))
+        addressed = (Survey.objects.select_for_update().filter(mobile=sender, extension=extension)
+                     .order_by("-sent_at", "-id").first() if extension else None)
+        survey = addressed or open_surveys.first()
         if survey is None:
             return False
         score = parse_score(message.text)
         SurveyReply.objects.create(survey=survey, sender=sender, text=message.text[:1000], parsed_score=score,
                                    inbound_id=message.pk)
+        if survey.status != Survey.Status.SENT or survey.expires_at < now:
+            # A second reply to a survey already answered (or past its window) stays with it: it is
+            # kept and shown, and never answers another survey of the same mobile.
+            return True
         if score is None:
             return True  # kept and shown; the survey waits for a readable answer or a person's reading
         survey_score_apply(survey=survey, score=score, at=now)

@@ -98,6 +98,7 @@ def sms_queue(
     related: models.Model | None = None,
     dedupe_key: str | None = None,
     kind: str = OutboxMessage.Kind.SERVICE,
+    sender: str = "",
 ) -> OutboxMessage:
     """Put one SMS in the outbox, in the caller's transaction (SPEC SMS-1).
 
@@ -130,6 +131,7 @@ def sms_queue(
             return existing
     row = OutboxMessage(
         to=number,
+        sender=sender,
         text=body,
         template_key=key,
         kind=kind,
@@ -290,7 +292,8 @@ def outbox_flush(*, limit: int | None = None, backend: BaseBackend | None = None
                 break
             counts["claimed"] += len(rows)
             batch = [
-                OutgoingSms(id=row.id, to=row.to, text=row.text, sender=settings.SMS_SENDER) for row in rows
+                OutgoingSms(id=row.id, to=row.to, text=row.text, sender=row.sender or settings.SMS_SENDER)
+                for row in rows
             ]
             results = backend.send_many(batch)
             _record(token, rows, results, counts)
