@@ -6,9 +6,9 @@ import pytest
 from portal.policy import override_policy
 from portal.sms.models import OutboxMessage
 from portal.sms.services import sms_receive
+from tests.visits.conftest import log_visit  # noqa: F401  (fixture)
 from tickets import workflow as wf
 from visits.models import Survey
-from tests.visits.conftest import log_visit  # noqa: F401  (fixture)
 from visits.services import _extension_of
 
 
