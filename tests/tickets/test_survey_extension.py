@@ -21,7 +21,7 @@ def _ticket_repaired(open_ticket, people):
 
 
 @pytest.fixture
-def two_open(desk, people, open_ticket, log_visit):
+def two_open(desk, people, open_ticket, log_visit):  # noqa: F811
     """A visit survey and, later, a ticket survey open for the same mobile 13900000001."""
     contact = desk["g1"].contacts.create(name="王联系", mobile="13900000001", type="contact")
     visit = log_visit(desk["g1"], [contact])
