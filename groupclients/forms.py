@@ -185,7 +185,10 @@ class OpportunityForm(_Crispy, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = User.objects.filter(is_active=True).exclude(roles=None).distinct()
+        from .services.ownership import team_choices
+
+        # staff with a role; the service refuses anyone outside the group's branch or the province (GC-7)
+        self.fields["team"].queryset = team_choices(None)
         self.fields["team"].required = False
         self._helper()
 

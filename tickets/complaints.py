@@ -63,7 +63,8 @@ def complaint_record(*, group: GroupCustomer, by: User, kind: str, channel: str,
         _check_penalty_setter(by)
     received_at = received_at or timezone.now()
     if contact is not None and contact.group_id != group.pk:
-        raise ApplicationError(_("The contact must belong to the group."))
+        raise ApplicationError(_("The contact must belong to the group."),
+                               extra={"errors": {"contact": [_("The contact must belong to the group.")]}})
     if kind not in Complaint.Kind.values or channel not in Complaint.Channel.values:
         raise ApplicationError(_("Choose the kind and the channel."))
     if kind == Complaint.Kind.CONSULTATION:

@@ -72,7 +72,9 @@ def visit_create(request, group_pk):
             n = visit.surveys.count()
             messages.success(request, _("Visit saved; %(n)d satisfaction SMS queued.") % {"n": n})
             return redirect("visit-detail", pk=visit.pk)
-    return render(request, "visits/visit_form.html", {"form": form, "group": group})
+    # a refused write answers 400 with the form (issue 12 write matrix)
+    return render(request, "visits/visit_form.html", {"form": form, "group": group},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -166,7 +168,8 @@ def work_plan(request):
     planned = PlannedVisit.objects.filter(account_manager=user, planned_on__gte=today, planned_on__lte=until,
                                           done_by=None).select_related("group")
     return render(request, "visits/work_plan.html", {"form": form, "required": required[:100], "planned": planned,
-                                                     "view": horizon, "until": until})
+                                                     "view": horizon, "until": until},
+                  status=400 if request.method == "POST" else 200)  # refused: 400 (issue 12 write matrix)
 
 
 @login_required

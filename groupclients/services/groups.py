@@ -75,6 +75,10 @@ def group_change_status(*, group: GroupCustomer, to: str, by, reason: str = "") 
 
 @transaction.atomic
 def opportunity_create(*, group: GroupCustomer, by, team=(), **fields: Any) -> Opportunity:
+    """A business opportunity (GC-7); its team is staff of the group's branch or the province."""
+    from .ownership import team_check
+
+    team_check(group=group, team=team)
     opp = Opportunity(group=group, created_by=by, **fields)
     opp.full_clean()
     opp.save()

@@ -26,6 +26,9 @@ The rules (a user with several roles gets the union):
     (chief AM) (CT-4).
   member.group
     a member moves only to a group the writer may write as well.
+  opportunity.team
+    active staff (with a role) of the group's branch or of the province (GC-7: progress updates go
+    to the team, so naming someone gives them news of the group).
 Errors: 403 when the role may not make the change at all, 400 naming the field when the value is
 outside the writer's scope.
 """
@@ -38,7 +41,7 @@ from accounts.models import OrgUnit, Role, User
 from accounts.scoping import WRITE, can, unit_ids_for
 from portal.exceptions import ApplicationError
 
-from ..models import Contact, GroupCustomer, Site
+from ..models import Contact, GroupCustomer, Member, Site
 from ..scopes import GROUP_SCOPE
 
 R = Role.Code
@@ -157,16 +160,17 @@ def site_staff_choices(role: str, unit: OrgUnit | None = None) -> QuerySet[User]
 
 def site_check(*, by: User, site: Site | None, group: GroupCustomer, fields: dict) -> None:
     """Refuse a site's group change and a local AM / MM who is not local staff of the site's unit."""
-    if site is not None and "group" in fields and fields["group"] is not None and fields["group"].pk != site.group_id:
+    # Compare with the stored row, not `site`: a ModelForm has already copied the posted values onto it.
+    stored = (Site.objects.filter(pk=site.pk).values("group_id", "unit_id", "local_am_id", "local_mm_id").first()
+              if site is not None and site.pk else None) or {}
+    if stored and fields.get("group") is not None and fields["group"].pk != stored["group_id"]:
         _refuse("group", _("A site stays with its group; add a site to the other group instead."))
     unit = fields.get("unit") or (site.unit if site is not None else None)
-    unit_changed = site is None or (
-        "unit" in fields and fields["unit"] is not None and fields["unit"].pk != site.unit_id)
+    unit_changed = not stored or (fields.get("unit") is not None and fields["unit"].pk != stored["unit_id"])
     for name, role, label in (("local_am", R.ACCOUNT_MANAGER, _("local AM")),
                               ("local_mm", R.MAINTENANCE_MANAGER, _("local MM"))):
         person = fields.get(name, getattr(site, name, None) if site is not None else None)
-        changed = site is None or unit_changed or (name in fields and fields[name] is not None
-                                                     and fields[name].pk != getattr(site, f"{name}_id"))
+        changed = unit_changed or (fields.get(name) is not None and fields[name].pk != stored[f"{name}_id"])
         if person is None or not changed or unit is None:
             continue
         if not site_staff_choices(role, unit).filter(pk=person.pk).exists():
@@ -186,7 +190,9 @@ def counterpart_choices(group: GroupCustomer | None) -> QuerySet[User]:
 def contact_check(*, contact: Contact | None, group: GroupCustomer, fields: dict) -> None:
     if "counterpart" not in fields or fields["counterpart"] is None:
         return
-    if contact is not None and fields["counterpart"].pk == contact.counterpart_id:
+    stored = (Contact.objects.filter(pk=contact.pk).values_list("counterpart_id", flat=True).first()
+              if contact is not None and contact.pk else None)  # the row, not the form-updated instance
+    if contact is not None and fields["counterpart"].pk == stored:
         return
     if not counterpart_choices(group).filter(pk=fields["counterpart"].pk).exists():
         _refuse("counterpart", _("Our counterpart must be an active AM, group leader or department manager "
@@ -195,7 +201,21 @@ def contact_check(*, contact: Contact | None, group: GroupCustomer, fields: dict
 
 def member_group_check(*, by: User, member, fields: dict) -> None:
     new = fields.get("group")
-    if new is None or new.pk == member.group_id:
+    stored = Member.objects.filter(pk=member.pk).values_list("group_id", flat=True).first()
+    if new is None or new.pk == stored:
         return
     if not can(by, new, GROUP_SCOPE, WRITE):
         _refuse("group", _("You may not move a member to a group outside your scope."), status_code=403)
+
+
+def team_choices(group: GroupCustomer | None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True).exclude(roles=None)
+    if group is not None and group.unit_id:
+        qs = qs.filter(local_staff_q(group.unit) | Q(unit__level=OrgUnit.Level.PROVINCE))
+    return qs.distinct()
+
+
+def team_check(*, group: GroupCustomer, team) -> None:
+    ids = {u.pk for u in team}
+    if ids and team_choices(group).filter(pk__in=ids).count() != len(ids):
+        _refuse("team", _("The project team is staff of the group's branch or of the province (GC-7)."))

@@ -172,3 +172,22 @@ def test_issue12_item11_site_local_am_and_unit_see_alerts_and_credit_orders(book
         assert [o["account"] for o in orders] == [f"BA-{book['g1'].pk}"], user
     assert api_for(people["am1b"]).get("/api/v1/alerts/").json()["count"] == 0
     assert api_for(people["am1b"]).get("/api/v1/credit/orders/").json()["count"] == 0
+
+
+def test_issue12_item2_edit_forms_check_the_stored_values(book, people, org, client_for):
+    """issue 12 item 2 (found by the write matrix): a ModelForm copies the posted local AM / counterpart
+    onto the instance before the service runs, so the service compares with the stored row."""
+    hq = book["g1"].sites.get(is_headquarters=True)
+    c = client_for(people["am1"])
+    # (a site may lie in any unit — cross-region groups, GC-5 — but its local pair works there)
+    r = c.post(reverse("site-edit", args=[hq.pk]), {"name": hq.name, "address": hq.address, "unit": org["u11"].pk,
+                                                    "local_am": people["am2"].pk, "local_mm": people["mm2"].pk})
+    assert r.status_code == 400
+    hq.refresh_from_db()
+    assert (hq.unit_id, hq.local_am_id) == (org["u11"].pk, people["am1"].pk)
+    c1 = book["c1"]
+    r = c.post(reverse("contact-edit", args=[c1.pk]), {"name": c1.name, "type": c1.type, "mobile": c1.mobile,
+                                                       "counterpart": people["am2"].pk, "counterpart_level": "am",
+                                                       "status": "active"})
+    assert r.status_code == 400
+    assert Contact.objects.get(pk=c1.pk).counterpart_id == people["am1"].pk
