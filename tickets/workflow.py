@@ -257,7 +257,8 @@ def ticket_repair(*, ticket: Ticket, by: User, cause: str, repair: str, am_prese
     ticket.save()
     contact = Contact.objects.filter(group=ticket.group, mobile=ticket.callback_number).first()
     survey_send(mobile=ticket.callback_number, contact=contact, group=ticket.group,
-                account_manager=ticket.account_manager, ticket_id=ticket.pk)
+                account_manager=ticket.account_manager, ticket_id=ticket.pk,
+                product=ticket.product.name if ticket.product_id else "")
     return ticket
 
 
@@ -292,7 +293,8 @@ def ticket_am_log(*, ticket: Ticket, by: User, cause: str, repair: str, assessme
         group=ticket.group, by=by, account_manager=ticket.account_manager, contacts=contacts, kind="fault_joint",
         purposes=["service"], notes=_("Fault %(no)s: %(d)s") % {"no": ticket.number, "d": ticket.description[:200]},
         started_at=started_at, next_visit_on=next_visit_on or (timezone.localdate() + dt.timedelta(days=30)),
-        fault_cause=dict(FaultCause.choices)[cause], fault_repair=repair[:300], customer_assessment=assessment[:300])
+        fault_cause=dict(FaultCause.choices)[cause], fault_repair=repair[:300], customer_assessment=assessment[:300],
+        send_surveys=False)
     ticket = _move(ticket, "am_log", by, cause=cause)
     ticket.am_visit, ticket.am_cause, ticket.am_logged_at = visit, cause, timezone.now()
     if ticket.participation == P.PHONE and ticket.revisit_due and started_at <= ticket.revisit_due:

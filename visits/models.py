@@ -151,6 +151,9 @@ class Survey(models.Model):
                                 related_name="surveys")
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     mobile = models.CharField(_("mobile"), max_length=20, db_index=True)
+    # Sent from the service number plus this extension; the reply to it comes back to the same
+    # extension and answers this survey, not another one open for the mobile (issue 16 item 3).
+    extension = models.CharField(_("sender extension"), max_length=8, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT,
                               db_index=True)
     score = models.PositiveSmallIntegerField(_("score"), choices=Score.choices, null=True, blank=True)

@@ -18,7 +18,7 @@ from groupclients.models import Contact, GroupCustomer
 from portal.exceptions import ApplicationError
 from portal.policy import policy
 from portal.sms.numbers import normalise_mobile
-from portal.sms.services import sms_queue
+from portal.sms.services import quiet_hours_release, sms_queue
 from portal.workdays import deadline_end_of_nth_workday
 from tickets.models import LedgerEntry
 from tickets.services import ledger_record
@@ -104,10 +104,12 @@ def visit_log_create(
     *, group: GroupCustomer, by: User, contacts: Sequence[Contact], kind: str, notes: str,
     started_at: dt.datetime, next_visit_on: dt.date, purposes: Iterable[str] = (), companions: Sequence[User] = (),
     ended_at: dt.datetime | None = None, attachments: Sequence[Any] = (), acceptance_passed: bool | None = None,
-    nonconformity_open: bool = False, account_manager: User | None = None, **extra: Any,
+    nonconformity_open: bool = False, account_manager: User | None = None, send_surveys: bool = True, **extra: Any,
 ) -> VisitLog:
     """Record a visit (VIS-2) and, in the same transaction, queue one survey SMS per visited
-    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4)."""
+    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4).
+    A ticket's joint-visit log passes send_surveys=False: the ticket's rating is its survey
+    (issue 16 item 4, TKT-7)."""
     contacts, companions = list(contacts), list(companions)
     _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
                  acceptance_passed, nonconformity_open)
@@ -138,7 +140,7 @@ def visit_log_create(
         if any(_qualified_supervisor(u, case) for u in companions):
             case.status, case.closed_at, case.closed_by_visit = RepairCase.Status.CLOSED, timezone.now(), visit
             case.save(update_fields=["status", "closed_at", "closed_by_visit"])
-    for contact in contacts:
+    for contact in contacts if send_surveys else ():
         survey_send(visit=visit, contact=contact)
     return visit
 
@@ -171,7 +173,7 @@ def visit_log_update(*, visit: VisitLog, by: User, **fields: Any) -> VisitLog:
 
 def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None, mobile: str | None = None,
                 group: GroupCustomer | None = None, account_manager: User | None = None,
-                ticket_id: int | None = None) -> Survey | None:
+                ticket_id: int | None = None, product: str = "") -> Survey | None:
     """Queue one satisfaction SMS (SAT-1, TKT-7), once per visit and contact. Contacts who asked for
     no surveys, or who have left, get none."""
     if contact is not None and (contact.no_surveys or contact.status != Contact.Status.ACTIVE):
@@ -181,30 +183,75 @@ def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None
     number = normalise_mobile(mobile or contact.mobile)
     if visit is not None and Survey.objects.filter(visit=visit, contact=contact).exists():
         return None
+    template = "ticket_survey" if ticket_id and not visit else "survey"
+    # The reply window runs from when the SMS leaves: a survey queued at 22:00 waits for the
+    # morning (quiet hours, issue 16 item 4) and keeps its whole window.
+    leaves = quiet_hours_release(timezone.now(), key=template)
     survey = Survey.objects.create(
         visit=visit, contact=contact, group=group, account_manager=am, mobile=number, ticket_id=ticket_id,
-        expires_at=timezone.now() + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
+        expires_at=leaves + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
     )
+    survey.extension = _free_extension(survey)
+    if survey.extension:
+        survey.save(update_fields=["extension"])
     key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
-    sms_queue(to=number, template="survey", related=survey, dedupe_key=key,
-              context={"name": contact.name if contact else "", "manager": str(am)})
+    sms_queue(to=number, template=template, related=survey, dedupe_key=key,
+              sender=f"{policy('survey.sender_prefix')}{survey.extension}" if survey.extension else "",
+              context={"name": contact.name if contact else "", "manager": str(am), "product": product})
     return survey
 
 
+def _free_extension(survey: Survey) -> str:
+    """An extension no other open survey of the same mobile uses (issue 16 item 3): derived from
+    the survey's id, moved on when taken. "" when extensions are off (policy digits 0)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    if not digits:
+        return ""
+    size = 10 ** digits
+    taken = set(Survey.objects.filter(mobile=survey.mobile, status=Survey.Status.SENT)
+                .exclude(pk=survey.pk).exclude(extension="").values_list("extension", flat=True))
+    for step in range(size):
+        candidate = str((survey.pk + step) % size).zfill(digits)
+        if candidate not in taken:
+            return candidate
+    return ""
+
+
+def _extension_of(receiver: str) -> str:
+    """The survey extension a reply was sent to: what follows the survey sender number, when it
+    has the configured length; "" otherwise (the reply went to the plain service number)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    prefix = str(policy("survey.sender_prefix"))
+    number = "".join(ch for ch in str(receiver or "") if ch.isdigit())
+    if not digits or not number.startswith(prefix):
+        return ""
+    rest = number[len(prefix):]
+    return rest if len(rest) == digits else ""
+
+
 def survey_reply_record(message) -> bool:
-    """Inbound SMS handler (SMS-3): the reply goes to the most recent open survey of that number.
-    Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
+    """Inbound SMS handler (SMS-3): the reply goes to the open survey of that number whose sender
+    extension it was sent to (issue 16 item 3); without a known extension, to the most recent open
+    survey. Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
     sender = normalise_mobile(message.sender)
     now = timezone.now()
+    extension = _extension_of(getattr(message, "receiver", ""))
     with transaction.atomic():
-        survey = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
-                                                            expires_at__gte=now)
-                  .order_by("-sent_at", "-id").first())
+        open_surveys = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
+                                                                  expires_at__gte=now)
+                        .order_by("-sent_at", "-id"))
+        addressed = (Survey.objects.select_for_update().filter(mobile=sender, extension=extension)
+                     .order_by("-sent_at", "-id").first() if extension else None)
+        survey = addressed or open_surveys.first()
         if survey is None:
             return False
         score = parse_score(message.text)
         SurveyReply.objects.create(survey=survey, sender=sender, text=message.text[:1000], parsed_score=score,
                                    inbound_id=message.pk)
+        if survey.status != Survey.Status.SENT or survey.expires_at < now:
+            # A second reply to a survey already answered (or past its window) stays with it: it is
+            # kept and shown, and never answers another survey of the same mobile.
+            return True
         if score is None:
             return True  # kept and shown; the survey waits for a readable answer or a person's reading
         survey_score_apply(survey=survey, score=score, at=now)
