@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.masking import mask_date, mask_mobile
 from accounts.models import OrgUnit, User
+from portal.spreadsheet import write_row
 
 from .models import Contact, GroupCustomer, ImportJob, Industry, Member, OrganisationType, Product, Site
 
@@ -631,19 +632,23 @@ def template_workbook(kind: Kind) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = kind.key
-    ws.append([c.zh + ("*" if c.required else "") for c in kind.columns])
-    ws.append([c.example for c in kind.columns])
+    write_row(ws, [c.zh + ("*" if c.required else "") for c in kind.columns])
+    write_row(ws, [c.example for c in kind.columns])
     help_ws = wb.create_sheet("说明 Help")
-    help_ws.append(["列 / column", "English", "key", "必填 required"])
+    write_row(help_ws, ["列 / column", "English", "key", "必填 required"])
     for c in kind.columns:
-        help_ws.append([c.zh, c.en, c.key, "是 yes" if c.required else ""])
+        write_row(help_ws, [c.zh, c.en, c.key, "是 yes" if c.required else ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[bytes, int]:
-    """The rows of one kind in the user's scope, masked for non-owners. Returns (xlsx bytes, rows)."""
+EXPORT_KINDS = ("groups", "sites", "contacts", "members")
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def _export_rows(kind_key: str, user: User, group_filters=None) -> Iterator[list]:
+    """The header, then the rows of one kind in the user's scope, masked for non-owners (ORG-4)."""
     from .scopes import sees_financials
     from .selectors import (
         contact_list_for_user,
@@ -654,42 +659,54 @@ def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[b
         sites_in_scope,
     )
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(kind_key)
-    n = 0
     if kind_key == "groups":
         money = sees_financials(user)
-        ws.append(["集团编码", "集团名称", "类别", "状态", "行业", "地址", "电话", "员工数",
-                   *(["年营业额(万元)"] if money else []), "营销单元", "客户经理"])
+        yield ["集团编码", "集团名称", "类别", "状态", "行业", "地址", "电话", "员工数",
+               *(["年营业额(万元)"] if money else []), "营销单元", "客户经理"]
         for g in group_list_for_user(user, group_filters).iterator(chunk_size=2000):
-            ws.append([g.code, g.name, g.grade, g.get_status_display(), str(g.industry or ""), g.address, g.phone,
-                       g.employee_count, *([g.annual_revenue] if money else []), g.unit.code,
-                       g.account_manager.username])
-            n += 1
+            yield [g.code, g.name, g.grade, g.get_status_display(), str(g.industry or ""), g.address, g.phone,
+                   g.employee_count, *([g.annual_revenue] if money else []), g.unit.code,
+                   g.account_manager.username]
     elif kind_key == "sites":
-        ws.append(["集团编码", "站点名称", "地址", "营销单元编码", "属地客户经理账号", "属地维护经理账号", "是否总部"])
+        yield ["集团编码", "站点名称", "地址", "营销单元编码", "属地客户经理账号", "属地维护经理账号", "是否总部"]
         for s in sites_in_scope(user).iterator(chunk_size=2000):
-            ws.append([s.group.code, s.name, s.address, s.unit.code, s.local_am.username, s.local_mm.username,
-                       "是" if s.is_headquarters else "否"])
-            n += 1
+            yield [s.group.code, s.name, s.address, s.unit.code, s.local_am.username, s.local_mm.username,
+                   "是" if s.is_headquarters else "否"]
     elif kind_key == "contacts":
-        ws.append(["集团编码", "集团名称", "姓名", "类型", "首要联系人", "部门", "职务", "手机号码", "生日",
-                   "我方对口人账号", "免打扰"])
+        yield ["集团编码", "集团名称", "姓名", "类型", "首要联系人", "部门", "职务", "手机号码", "生日",
+               "我方对口人账号", "免打扰"]
         for c in contact_list_for_user(user).iterator(chunk_size=2000):
             present_contact(c)
-            ws.append([c.group.code, c.group.name, c.name, c.get_type_display(), "是" if c.is_primary else "否",
-                       c.department, c.post, c.mobile_display, c.birthday_display,
-                       c.counterpart.username if c.counterpart else "", "是" if c.do_not_disturb else "否"])
-            n += 1
+            yield [c.group.code, c.group.name, c.name, c.get_type_display(), "是" if c.is_primary else "否",
+                   c.department, c.post, c.mobile_display, c.birthday_display,
+                   c.counterpart.username if c.counterpart else "", "是" if c.do_not_disturb else "否"]
     elif kind_key == "members":
-        ws.append(["集团编码", "手机号码", "姓名", "产品编码", "VIP等级", "付费类型", "状态"])
+        yield ["集团编码", "手机号码", "姓名", "产品编码", "VIP等级", "付费类型", "状态"]
         for m in member_list_for_user(user).iterator(chunk_size=2000):
             present_member(m)
-            ws.append([m.group.code, m.mobile_display, m.name, m.product.code if m.product else "", m.vip_tier,
-                       m.billing_type, m.status])
-            n += 1
+            yield [m.group.code, m.mobile_display, m.name, m.product.code if m.product else "", m.vip_tier,
+                   m.billing_type, m.status]
     else:
         raise KeyError(kind_key)
+
+
+def export_workbook(kind_key: str, user: User, *, group_filters=None, fmt: str = "xlsx") -> tuple[bytes, int]:
+    """The rows of one kind in the user's scope, masked for non-owners, as .xlsx (default) or .csv
+    (UTF-8 with a BOM, which Excel opens as Chinese). Returns (bytes, data rows). Every cell goes
+    through portal.spreadsheet.write_row: formula-like text is written as text (issue 12 item 7)."""
+    n = -1  # the header is not a data row
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        for row in _export_rows(kind_key, user, group_filters):
+            write_row(writer, row)
+            n += 1
+        return ("\ufeff" + buf.getvalue()).encode("utf-8"), n
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(kind_key)
+    for row in _export_rows(kind_key, user, group_filters):
+        write_row(ws, row)
+        n += 1
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), n

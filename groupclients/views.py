@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -481,13 +481,20 @@ def import_template(request, kind):
 
 @login_required
 def export(request, kind):
-    if kind not in transfer.KINDS:
-        raise PermissionDenied
+    """The customer file as .xlsx, or as .csv with `?format=csv` (issue 12 item 7: both write
+    formula-like text as text)."""
+    if kind not in transfer.EXPORT_KINDS:
+        raise Http404(_("There is no export of that kind."))
+    fmt = request.GET.get("format") or "xlsx"
+    if fmt not in transfer.EXPORT_FORMATS:
+        raise Http404(_("Export as xlsx or csv."))
     if request.user.role_codes <= {R.AGENT}:
         raise PermissionDenied(_("Call-centre agents cannot export customer data."))
-    data, n = transfer.export_workbook(kind, request.user, group_filters=_filters(request))
+    data, n = transfer.export_workbook(kind, request.user, group_filters=_filters(request), fmt=fmt)
     audit_log(action=AuditEvent.Action.EXPORT, request=request, target_type=f"groupclients.{kind}",
               rows=n, query=request.GET.urlencode())
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv"
+                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{kind}.{fmt}"'
     return resp

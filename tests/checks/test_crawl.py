@@ -22,6 +22,7 @@ from .demo_site import DEMO_USERS
 
 PER_SHAPE = 3  # URLs per path shape (ids replaced by a placeholder) and role
 PER_QUERY_SHAPE = 2  # URLs per (path shape, set of query keys) and role
+QUERIES_PER_SHAPE = 8  # query-string variants of one path shape in all, per role (filters multiply)
 MAX_PAGES_PER_ROLE = 600  # a hard stop so a link explosion cannot make the check unbounded
 # Never followed: the admin's history/delete confirmations are safe GETs but add only volume;
 # logout and the language switch are POST forms anyway (listed to be explicit).
@@ -106,7 +107,7 @@ def crawl(site, username: str) -> dict:
     base = urlsplit(site.url)
     seen: set[str] = set()
     per_shape: dict[str, int] = {}
-    per_qshape: dict[tuple, int] = {}
+    per_qshape: dict[tuple | str, int] = {}
     queue: deque[tuple[str, str]] = deque([("/", "(start)")])
     errors, fetched, by_shape = [], 0, {}
 
@@ -125,9 +126,10 @@ def crawl(site, username: str) -> dict:
         sh = shape(path)
         qsh = (sh, tuple(sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)})))
         if query:
-            if per_qshape.get(qsh, 0) >= PER_QUERY_SHAPE:
+            if per_qshape.get(qsh, 0) >= PER_QUERY_SHAPE or per_qshape.get(sh, 0) >= QUERIES_PER_SHAPE:
                 return
             per_qshape[qsh] = per_qshape.get(qsh, 0) + 1
+            per_qshape[sh] = per_qshape.get(sh, 0) + 1
         else:
             if per_shape.get(sh, 0) >= PER_SHAPE:
                 return
