@@ -15,7 +15,8 @@ Numbers, dates and booleans are written as they are (a negative number is a numb
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
