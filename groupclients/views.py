@@ -439,7 +439,7 @@ def import_start(request):
 
 @login_required
 def import_detail(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    job = transfer.import_expire_if_stale(get_object_or_404(ImportJob, pk=pk, created_by=request.user))
     return render(request, "groupclients/import_detail.html", {"job": job})
 
 
@@ -454,6 +454,7 @@ def import_apply(request, pk):
         return redirect("import-detail", pk=job.pk)
     from .tasks import import_run
 
+    transfer.progress_publish(job, 0, job.total_rows, "queued")  # the stale clock starts now
     transaction.on_commit(lambda: import_run.delay(job.pk, True))
     return redirect("import-detail", pk=job.pk)
 
@@ -462,8 +463,9 @@ def import_apply(request, pk):
 def import_progress(request, pk):
     from django.core.cache import cache
 
-    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    job = transfer.import_expire_if_stale(get_object_or_404(ImportJob, pk=pk, created_by=request.user))
     p = cache.get(transfer.progress_key(job.pk)) or {"done": 0, "total": job.total_rows}
+    p.pop("at", None)
     return JsonResponse({"status": job.status, "status_label": job.get_status_display(), **p,
                          "finished": job.status in (ImportJob.Status.APPLIED, ImportJob.Status.FAILED,
                                                     ImportJob.Status.INVALID, ImportJob.Status.VALID)})

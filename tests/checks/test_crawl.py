@@ -23,7 +23,7 @@ from .demo_site import DEMO_USERS
 PER_SHAPE = 3  # URLs per path shape (ids replaced by a placeholder) and role
 PER_QUERY_SHAPE = 2  # URLs per (path shape, set of query keys) and role
 QUERIES_PER_SHAPE = 8  # query-string variants of one path shape in all, per role (filters multiply)
-MAX_PAGES_PER_ROLE = 600  # a hard stop so a link explosion cannot make the check unbounded
+MAX_PAGES_PER_ROLE = 1000  # a hard stop so a link explosion cannot make the check unbounded
 # Never followed: the admin's history/delete confirmations are safe GETs but add only volume;
 # logout and the language switch are POST forms anyway (listed to be explicit).
 SKIP = re.compile(r"^/(static|media)/|/logout/|/i18n/|^/admin/.*/(delete|history)/|^/admin/jsi18n/"
