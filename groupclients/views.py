@@ -72,7 +72,17 @@ def _group(request, pk, action="read", *, with_can_edit=False) -> GroupCustomer:
 
 
 def _form_error(form, exc: ApplicationError):
+    for field, errs in (exc.extra.get("errors") or {}).items():
+        if field in form.fields:
+            form.add_error(field, errs)
+            return
     form.add_error(None, exc.message)
+
+
+def _form_status(request) -> int:
+    """A POST that comes back to the form was refused: answer 400, so a client (and the write
+    matrix of issue 12) can tell a refused write from a shown form."""
+    return 400 if request.method == "POST" else 200
 
 
 AM_CHOICES_LIMIT = 300
@@ -176,7 +186,8 @@ def group_create(request):
             else:
                 messages.success(request, _("Group %(name)s created as a prospect.") % {"name": group.name})
                 return redirect("group-detail", pk=group.pk)
-    return render(request, "groupclients/form.html", {"form": form, "title": _("New group customer")})
+    return render(request, "groupclients/form.html", {"form": form, "title": _("New group customer")},
+                  status=_form_status(request))
 
 
 @login_required
@@ -192,7 +203,8 @@ def group_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("group-detail", pk=group.pk)
     return render(request, "groupclients/form.html", {"form": form, "title": _("Edit %(n)s") % {"n": group.name},
-                                                       "back": reverse("group-detail", args=[group.pk])})
+                                                       "back": reverse("group-detail", args=[group.pk])},
+                  status=_form_status(request))
 
 
 @login_required
@@ -239,7 +251,8 @@ def _child_form(request, parent, form_cls, create, title, **form_kwargs):
             messages.success(request, _("Saved."))
             return redirect("group-detail", pk=parent.pk)
     return render(request, "groupclients/form.html", {"form": form, "title": title, "group": parent,
-                                                       "back": reverse("group-detail", args=[parent.pk])})
+                                                       "back": reverse("group-detail", args=[parent.pk])},
+                  status=_form_status(request))
 
 
 @login_required
