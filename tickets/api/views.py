@@ -97,7 +97,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         substitute = get_object_or_404(User, pk=sub) if sub else None
         ticket = get_in_scope(request.user, Ticket.objects.all(), TICKET_SCOPE, WRITE, pk=pk)
         ticket = wf.ticket_set_participation(ticket=ticket, by=request.user, substitute=substitute, **d)
-        return Response(s.TicketSerializer(ticket).data)
+        return Response(s.TicketSerializer(ticket, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.MisrouteSerializer, responses=s.TicketSerializer)
     @action(detail=True, methods=["post"])
