@@ -97,9 +97,11 @@ def test_issue12_item5_main_as_a_user_prints_one_line_and_runs_nothing():
 
 
 def _pytest(env_extra):
-    env = {**os.environ, "CHROMIUM_PATH": "/nonexistent/chromium", "PORTAL_NO_APT": "1", **env_extra}
-    env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:randomly",
+    # A clean environment: nothing the outer test run (or a test in it) set leaks into the inner one.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PLAYWRIGHT_BROWSERS_PATH")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update({"CHROMIUM_PATH": "/nonexistent/chromium", "PORTAL_NO_APT": "1", **env_extra})
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:randomly", "-p", "no:cacheprovider",
                            "tests/browser/test_login.py"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
 
