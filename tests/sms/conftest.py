@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import require_packages, require_service
 from tests.sms.kannel import KannelHarness, kannel_available
+from tests.system_packages import KANNEL
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def kannel(django_db_setup, transactional_db, live_server, settings, tmp_path):
     live_server's /api/v1/sms/inbound/ with the test's SMS_INBOUND_SECRET. Needs the database
     committed for real (transactional_db): Kannel calls the portal from another thread.
     """
+    require_packages(*KANNEL)  # issue 12 item 5: one line saying how to install them
     ok, why = kannel_available()
     require_service(ok, why)
     _share_test_database_with(live_server)
