@@ -259,7 +259,10 @@ def contact_edit(request, pk):
 @require_POST
 def contact_reveal(request, pk):
     contact = get_in_scope(request.user, Contact.objects.all(), CONTACT_SCOPE, pk=pk)
-    return JsonResponse(services.contact_reveal(contact=contact, by=request.user, request=request))
+    try:
+        return JsonResponse(services.contact_reveal(contact=contact, by=request.user, request=request))
+    except ApplicationError as e:  # 429 when the reveal rate (ORG-4) is used up
+        return JsonResponse({"detail": e.message, "message": e.message, **e.extra}, status=e.status_code)
 
 
 @login_required

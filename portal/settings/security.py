@@ -61,3 +61,23 @@ AXES_VERBOSE = False
 
 # Second factor (django-otp TOTP): the issuer name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="GC Portal")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files (no
+# inline code; a template that must inline a script gives it nonce="{{ CSP_NONCE }}"), images
+# also as data: URIs (the enrolment QR code), no framing, forms post only to us.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

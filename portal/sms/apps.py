@@ -10,3 +10,4 @@ class SmsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import jobs  # noqa: F401  registers sms_outbox_flush in portal.jobs
+        from . import secret  # noqa: F401  the deploy check of SMS_INBOUND_SECRET
