@@ -16,9 +16,9 @@ from accounts.models import Role, User
 from accounts.scoping import WRITE, annotate_can, can, get_in_scope
 from accounts.selectors import orgunits_visible_to
 from portal.audit import audit_log
-from portal.pagination import TwoEndedPaginator
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
+from portal.pagination import TwoEndedPaginator
 
 from . import services, transfer
 from .forms import (

@@ -198,7 +198,7 @@ def start(env: dict[str, str], tmp: Path, workers: int = 2) -> DemoSite:
         try:
             requests.get(f"{url}/accounts/login/", timeout=2)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine: the first answer can be slow
             time.sleep(0.3)
     site = DemoSite(url=url, env=env, proc=proc)
     site.log_path = tmp / f"gunicorn-{port}.log"
