@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from portal.exceptions import ApplicationError
 from portal.policy import policy
 
-from .policies import REVEAL_LIMIT_KEY
-
 WINDOW_SECONDS = 3600
 
 
@@ -20,7 +18,7 @@ def reveal_rate_check(*, user) -> None:
     """Count one reveal for `user` in the current clock hour; ApplicationError (429) beyond the
     policy's limit. The count lives in the shared cache (Redis in production), so every web
     process sees the same figure."""
-    limit = policy(REVEAL_LIMIT_KEY)
+    limit = policy("security.reveals_per_hour")
     window = int(time.time()) // WINDOW_SECONDS
     key = f"reveals:{user.pk}:{window}"
     cache.add(key, 0, timeout=WINDOW_SECONDS + 60)

@@ -9,18 +9,21 @@ the factor is decided once at login and kept in the session, so pages pay no que
 from __future__ import annotations
 
 import base64
+import time
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from portal.exceptions import ApplicationError
 from portal.policy import policies
 
 from .models import Role
-from .policies import second_factor_key
+from .policies import SECOND_FACTOR_KEYS
 
 SESSION_KEY = "portal_second_factor"  # True / False, decided at login
 DEVICE_NAME = "authenticator"
@@ -31,7 +34,7 @@ def required_by_role(user) -> bool:
     codes = sorted(c for c in user.role_codes if c in Role.Code.values)
     if not codes:
         return False
-    values = policies(*(second_factor_key(c) for c in codes))
+    values = policies(*(SECOND_FACTOR_KEYS[c] for c in codes))
     return any(values.values())
 
 
@@ -70,12 +73,17 @@ def verify_session(request, code: str) -> bool:
     return True
 
 
-def pending_device(user) -> TOTPDevice:
-    """The unconfirmed device being enrolled (a new key each time enrolment starts afresh)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-    return device
+PENDING_KEY = "portal_second_factor_pending_key"
+
+
+def pending_device(request) -> TOTPDevice:
+    """The device being enrolled, not saved: its key waits in the session until the first right
+    code, so showing the enrolment page writes nothing (a GET changes no row)."""
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[PENDING_KEY] = key
+    return TOTPDevice(user=request.user, name=DEVICE_NAME, key=key, confirmed=False)
 
 
 def base32_key(device: TOTPDevice) -> str:
@@ -84,15 +92,20 @@ def base32_key(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def device_confirm(*, request, code: str) -> TOTPDevice:
-    """Enrolment: the first right code confirms the pending device (replacing any older one) and
-    verifies the session. ApplicationError when the code is wrong."""
+    """Enrolment: the first right code saves the pending device as confirmed (replacing any older
+    one) and verifies the session. ApplicationError when the code is wrong."""
     user = request.user
-    device = pending_device(user)
-    if not device.verify_token((code or "").strip()):
+    device = pending_device(request)
+    code = (code or "").strip()
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    check.time = time.time()
+    if not code.isdigit() or not check.verify(int(code), device.tolerance):
         raise ApplicationError(_("That code is not right. Check the time on your phone and try again."))
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.last_t = check.t()  # the code just used cannot be used again
+    device.save()
+    request.session.pop(PENDING_KEY, None)
     otp_login(request, device)
     request.session[SESSION_KEY] = True
     return device

@@ -59,7 +59,7 @@ def enrol(request):
             form.add_error("otp_token", e.message)
         else:
             return redirect(_next(request))
-    device = twofactor.pending_device(user)
+    device = twofactor.pending_device(request)
     qr = segno.make(device.config_url, error="m")
     return render(request, "registration/two_factor_enrol.html", {
         "form": form, "next": _next(request),

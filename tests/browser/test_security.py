@@ -20,7 +20,7 @@ def test_reveal_and_bars_work_under_the_csp(people, book, login_page, live_serve
     errors = _csp_errors(page)
     page.goto(f"{live_server.url}/groups/{book['g1'].pk}/")
     page.click("button.reveal")
-    page.wait_for_function("document.querySelector('.pd-mobile').textContent.includes('13812345678')")
+    page.locator(".pd-mobile", has_text="13812345678").first.wait_for(timeout=10000)
     page.goto(f"{live_server.url}/visits/")
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
