@@ -1,10 +1,20 @@
 """Demo organisation and the named demo users (issue 2, item 7)."""
 from __future__ import annotations
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from .models import OrgUnit, Role, User
 from .services import user_set_roles
+from .twofactor import required_by_role
 
 R = Role.Code
+
+# The demo users whose role requires a second factor (by default: admin) get a TOTP device with
+# this known key, so the demo and the black-box checks can log in: RFC 6238's test key
+# "12345678901234567890", base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ (type it into an authenticator
+# app, or compute the code with django_otp.oath.totp). Printed by seed_demo; see README.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 # province → branches → units. The first two branches and four units are the named ones the
 # demo users live in; --scale adds more branches (3 units each) so every table grows with it.
@@ -64,6 +74,11 @@ def seed(ctx) -> None:
             user.set_password(ctx.password)
             user.save()
         user_set_roles(user=user, roles=roles)
+        if "role_codes" in user.__dict__:
+            del user.role_codes
+        if required_by_role(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+            description += f" — second factor: TOTP key {DEMO_TOTP_KEY_BASE32}"
         described[username] = description
         ctx.data[username] = user
     ctx.data["demo_users"] = described

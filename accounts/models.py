@@ -114,6 +114,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # A new password (set_password, by any path) revokes every API token of the user.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .signals import tokens_revoke
+
+            tokens_revoke(user=self)
+
     @cached_property
     def role_codes(self) -> frozenset[str]:
         if not self.pk:

@@ -16,9 +16,9 @@ from accounts.models import Role, User
 from accounts.scoping import WRITE, annotate_can, can, get_in_scope
 from accounts.selectors import orgunits_visible_to
 from portal.audit import audit_log
-from portal.pagination import TwoEndedPaginator
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
+from portal.pagination import TwoEndedPaginator
 
 from . import services, transfer
 from .forms import (
@@ -275,7 +275,10 @@ def contact_edit(request, pk):
 @require_POST
 def contact_reveal(request, pk):
     contact = get_in_scope(request.user, Contact.objects.all(), CONTACT_SCOPE, pk=pk)
-    return JsonResponse(services.contact_reveal(contact=contact, by=request.user, request=request))
+    try:
+        return JsonResponse(services.contact_reveal(contact=contact, by=request.user, request=request))
+    except ApplicationError as e:  # 429 when the reveal rate (ORG-4) is used up
+        return JsonResponse({"detail": e.message, "message": e.message, **e.extra}, status=e.status_code)
 
 
 @login_required

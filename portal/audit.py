@@ -5,15 +5,8 @@ from typing import Any
 
 from django.db import models as dj_models
 
+from .clientip import client_ip  # noqa: F401  (one notion of the client's address: TRUSTED_PROXIES)
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
 
 
 def audit_log(

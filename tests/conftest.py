@@ -150,6 +150,24 @@ def book(people, org):
     return {"g1": g1, "g2": g2, "g3": g3, "g4": g4, "c1": c1, "c2": c2}
 
 
+def pass_second_factor(client, user) -> None:
+    """A force-logged-in test client of a user whose role needs a second factor (admin by default)
+    gets an enrolled TOTP device and a verified session, as after a real two-step login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.twofactor import SESSION_KEY, needs_second_factor
+
+    if not needs_second_factor(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session[SESSION_KEY] = True
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):
     """client_for(user) → a Django test client logged in as that user."""
@@ -158,6 +176,7 @@ def client_for(client):
     def make(user):
         c = Client()
         c.force_login(user)
+        pass_second_factor(c, user)
         return c
 
     return make
@@ -165,14 +184,14 @@ def client_for(client):
 
 @pytest.fixture
 def api_for():
-    """api_for(user) → a DRF APIClient authenticated as that user (by token)."""
-    from rest_framework.authtoken.models import Token
+    """api_for(user) → a DRF APIClient authenticated as that user (by a knox token)."""
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     def make(user):
         c = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = AuthToken.objects.create(user=user)
+        c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return c
 
     return make

@@ -7,10 +7,17 @@ from ..models import OrgUnit, Role, User
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, max_length=12,
+        help_text=_("The 6-digit authenticator code; required when the account uses a second factor."),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the token stops working (API_TOKEN_TTL_HOURS after issue)."),
+    )
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.masking import mask_date, mask_id_number, mask_mobile
+from accounts.reveals import reveal_rate_check
 from portal.audit import audit_log
 from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
@@ -101,7 +102,9 @@ def vip_designate(*, contact: Contact, tier: str, by) -> Contact:
 
 
 def contact_reveal(*, contact: Contact, by, request=None) -> dict[str, str]:
-    """ORG-4: show a non-owner the personal data in clear, and audit that they saw it."""
+    """ORG-4: show a non-owner the personal data in clear, and audit that they saw it.
+    Rate-limited per user (policy security.reveals_per_hour): ApplicationError 429 beyond it."""
+    reveal_rate_check(user=by)
     audit_log(action=AuditEvent.Action.REVEAL, actor=by, request=request, target=contact,
               fields=["mobile", "birthday", "id_number"])
     return {

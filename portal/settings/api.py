@@ -1,10 +1,14 @@
 """REST API (DRF) and its OpenAPI schema (drf-spectacular)."""
+from datetime import timedelta
+
 from .env import env
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call then gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        # django-rest-knox: tokens stored hashed, with an expiry; logout and a password change
+        # delete them all (accounts.signals).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -17,6 +21,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_THROTTLE_RATE", default="20/min")},
+    # Only for DRF throttles we do not subclass; ours identify the client by portal.clientip
+    # (TRUSTED_PROXIES). 0 = never believe X-Forwarded-For.
+    "NUM_PROXIES": 0,
+}
+
+# API tokens (django-rest-knox): lifetime API_TOKEN_TTL_HOURS (default 10, one working day); the
+# `Authorization: Token <t>` header of the DRF authtoken days is kept.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,6 +1,8 @@
 """Secrets, hosts, cookies, passwords and login throttling."""
 from datetime import timedelta
 
+from portal.clientip import check_trusted_proxies
+
 from .base import DEBUG
 from .env import env
 
@@ -48,5 +50,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (axes, the token throttle, the audit log) is portal.clientip.client_ip:
+# X-Forwarded-For counts only as far as it was written by one of TRUSTED_PROXIES (comma-separated
+# addresses or networks of the reverse proxies in front of gunicorn, e.g. `127.0.0.1` for nginx on
+# the same host; empty by default = the header is ignored). Behind the proxy axes then locks the
+# real client address + username, not the proxy's address (which every client would share).
+TRUSTED_PROXIES = check_trusted_proxies(env.list("TRUSTED_PROXIES", default=[]))
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
 AXES_VERBOSE = False
+
+# Second factor (django-otp TOTP): the issuer name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="GC Portal")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files (no
+# inline code; a template that must inline a script gives it nonce="{{ CSP_NONCE }}"), images
+# also as data: URIs (the enrolment QR code), no framing, forms post only to us.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -9,4 +9,7 @@ class SmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  registers sms_outbox_flush in portal.jobs
+        from . import (
+            jobs,  # noqa: F401  registers sms_outbox_flush in portal.jobs
+            secret,  # noqa: F401  the deploy check of SMS_INBOUND_SECRET
+        )

@@ -186,9 +186,12 @@ class KannelBackend(BaseBackend):
 def dlr_url(outbox_id: int) -> str:
     """The portal's delivery-report URL for one row; Kannel fills in %d (report type), %F (the
     SMSC's message id) and %A (the SMSC's answer)."""
-    base = settings.SMS_DLR_BASE_URL.rstrip("/")
+    # The secret travels as the URL's user-info, which Kannel sends as HTTP Basic auth: not in the
+    # query string, so not in access logs (portal.sms.secret).
+    scheme, sep, rest = settings.SMS_DLR_BASE_URL.rstrip("/").partition("://")
     secret = quote(settings.SMS_INBOUND_SECRET, safe="")
-    return f"{base}{reverse('sms-dlr')}?id={outbox_id}&type=%d&ref=%F&reply=%A&secret={secret}"
+    base = f"{scheme}{sep}kannel:{secret}@{rest}" if sep else settings.SMS_DLR_BASE_URL.rstrip("/")
+    return f"{base}{reverse('sms-dlr')}?id={outbox_id}&type=%d&ref=%F&reply=%A"
 
 
 BACKENDS = {"console": ConsoleBackend, "memory": MemoryBackend, "kannel": KannelBackend}

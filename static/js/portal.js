@@ -17,3 +17,8 @@ document.addEventListener("click", function (ev) {
       btn.remove();
     });
 });
+
+// Bar widths come as data-pct (the CSP allows no style="" attributes); CSSOM writes are allowed.
+document.querySelectorAll("[data-pct]").forEach(function (el) {
+  el.style.width = Math.max(0, Math.min(100, parseFloat(el.dataset.pct) || 0)) + "%";
+});

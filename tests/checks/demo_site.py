@@ -21,6 +21,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
+# accounts.demo.DEMO_TOTP_KEY_HEX: the key of the TOTP device seed_demo gives users whose role needs
+# a second factor (kept here as a literal: this harness does not import the project's settings).
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
 DEMO_USERS = ("admin", "am1", "am2", "mm1", "agent1", "leader1", "manager1", "quality1", "analyst1")
 
 
@@ -101,6 +104,7 @@ class DemoSite:
     env: dict[str, str]
     proc: subprocess.Popen | None = None
     _tokens: dict[str, str] = field(default_factory=dict)
+    _totp_steps: dict[str, int] = field(default_factory=dict)
 
     def manage(self, *args: str, timeout: float = 1800) -> str:
         return manage(self.env, *args, timeout=timeout)
@@ -121,14 +125,47 @@ class DemoSite:
         )
         if "sessionid" not in s.cookies:
             raise AssertionError(f"login as {username} failed: {r.status_code} {r.url}")
+        if "/accounts/two-factor/verify/" in r.url:
+            # The role requires a second factor (admin by default): seed_demo gave the user a TOTP
+            # device with the known demo key; give the code like an authenticator app would.
+            r = s.post(
+                r.url,
+                data={"otp_token": self.totp_code(username), "csrfmiddlewaretoken": s.cookies.get("csrftoken")},
+                headers={"Referer": r.url},
+                timeout=30,
+                allow_redirects=True,
+            )
+            if "/accounts/two-factor/" in r.url:
+                raise AssertionError(f"second factor for {username} refused: {r.status_code} {r.url}")
         return s
+
+    def totp_code(self, username: str) -> str:
+        """The TOTP code of the demo key (accounts.demo.DEMO_TOTP_KEY_HEX) for `username`'s next
+        login. django-otp refuses a code of a time step it already accepted (replay) and accepts
+        the neighbouring steps, so successive logins within 30 s take the next step, and wait for
+        a new one when both are used."""
+        from django_otp.oath import totp
+
+        key = bytes.fromhex(DEMO_TOTP_KEY_HEX)
+        while True:
+            now_step = int(time.time()) // 30
+            step = max(now_step, self._totp_steps.get(username, -1) + 1)
+            if step <= now_step + 1:
+                break
+            time.sleep(30 - time.time() % 30 + 0.2)
+        self._totp_steps[username] = step
+        return f"{totp(key, t0=0, step=30, drift=step - now_step):06d}"
 
     def token(self, username: str, password: str = DEMO_PASSWORD) -> str:
         """An API token for a demo user (cached per site)."""
         if username not in self._tokens:
-            r = requests.post(
-                f"{self.url}/api/v1/auth/token/", json={"username": username, "password": password}, timeout=30
-            )
+            url = f"{self.url}/api/v1/auth/token/"
+            r = requests.post(url, json={"username": username, "password": password}, timeout=30)
+            if r.status_code == 400 and r.json().get("code") == "otp_required":
+                # second factor (see login): the token endpoint takes the code as `otp`
+                r = requests.post(
+                    url, json={"username": username, "password": password, "otp": self.totp_code(username)}, timeout=30
+                )
             assert r.status_code == 200, (username, r.status_code, r.text[:500])
             self._tokens[username] = r.json()["token"]
         return self._tokens[username]

@@ -211,7 +211,8 @@ class KannelHarness:
     @property
     def get_url(self) -> str:
         secret = quote(self.secret, safe="")
-        return f"{self.portal_url}/api/v1/sms/inbound/?from=%p&to=%P&text=%a&id=%I&secret={secret}"
+        scheme, _, rest = self.portal_url.partition("://")  # the secret as HTTP Basic auth (portal.sms.secret)
+        return f"{scheme}://kannel:{secret}@{rest}/api/v1/sms/inbound/?from=%p&to=%P&text=%a&id=%I"
 
     def _write_config(self, http_retry_delay: int) -> None:
         w = self.workdir

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -229,11 +230,15 @@ def test_dlr_url_sent_to_kannel_comes_back_to_the_endpoint(client, secret, setti
     row = _sent_row()
     params = KannelBackend().params(OutgoingSms(id=row.pk, to=row.to, text=row.text))
     url = urlsplit(params["dlr-url"])
-    assert (url.scheme, url.netloc, url.path) == ("http", "portal.example:8000", DLR)
+    assert (url.scheme, url.hostname, url.port, url.path) == ("http", "portal.example", 8000, DLR)
     query = parse_qs(url.query)
-    assert query["id"] == [str(row.pk)] and query["type"] == ["%d"] and query["secret"] == [secret]
+    assert query["id"] == [str(row.pk)] and query["type"] == ["%d"]
+    # issue 12 item 9: the secret is the URL's user-info (sent by Kannel as Basic auth), not in the query
+    assert "secret" not in query and (url.username, url.password) == ("kannel", secret)
     filled = unquote(url.query).replace("%d", "1").replace("%F", "ref-1").replace("%A", "")
-    assert client.get(f"{DLR}?{filled}").status_code == 200
+    assert client.get(f"{DLR}?{filled}").status_code == 403
+    basic = base64.b64encode(f"{url.username}:{url.password}".encode()).decode()
+    assert client.get(f"{DLR}?{filled}", HTTP_AUTHORIZATION=f"Basic {basic}").status_code == 200
     row.refresh_from_db()
     assert row.status == Status.DELIVERED
 

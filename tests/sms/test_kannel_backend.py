@@ -79,7 +79,8 @@ def test_chinese_goes_as_ucs2_with_a_dlr_url(sendsms, settings):
     assert q["text"] == ["您好，请回复1"] and q["charset"] == ["UTF-8"] and q["coding"] == ["2"]
     assert q["username"] == ["portal"] and q["password"] == ["pw"] and q["from"] == ["10086"]
     assert q["to"] == ["13800138000"] and q["dlr-mask"] == ["31"]
-    assert q["dlr-url"][0].startswith("http://127.0.0.1:8000/api/v1/sms/dlr/?id=41&type=%d")
+    # the secret as user-info (HTTP Basic from Kannel), not in the query (issue 12 item 9)
+    assert q["dlr-url"][0].startswith(f"http://kannel:{settings.SMS_INBOUND_SECRET}@127.0.0.1:8000/api/v1/sms/dlr/?id=41&type=%d")
     assert "max-messages" not in q
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hmac
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from ..secret import secret_ok
 from ..services import sms_receive, sms_record_dlr
 
 
@@ -27,8 +26,8 @@ def _param(request, name: str) -> str | None:
 
 
 def _check_secret(request) -> None:
-    given = _param(request, "secret") or ""
-    if not hmac.compare_digest(given.encode(), settings.SMS_INBOUND_SECRET.encode()):
+    # HTTP Basic (user-info in Kannel's get-url / dlr-url), or the legacy `secret` parameter.
+    if not secret_ok(request):
         raise PermissionDenied(_("Wrong or missing SMS gateway secret."))
 
 
@@ -59,7 +58,11 @@ def _empty() -> HttpResponse:
     return HttpResponse(b"", status=200, content_type="text/plain; charset=utf-8")
 
 
-SECRET = OpenApiParameter("secret", OpenApiTypes.STR, description="Shared secret (SMS_INBOUND_SECRET).")
+SECRET = OpenApiParameter(
+    "secret", OpenApiTypes.STR, deprecated=True,
+    description="Shared secret (SMS_INBOUND_SECRET). Prefer HTTP Basic auth (user `kannel`, password "
+    "the secret: user-info in Kannel's URL), which keeps it out of access logs.",
+)
 ERRORS = {
     200: OpenApiResponse(description="Stored. The body is empty: Kannel would send a body back as an SMS."),
     400: OpenApiResponse(description="A required parameter is missing, or a number or the text is too long "
