@@ -212,7 +212,8 @@ def retention_scan_members(*, month: dt.date, now: dt.datetime | None = None,
                 created += _insert_rows(alerts)
                 alerts = []
     created += _insert_rows(alerts)
-    return {"member_candidates": candidates, "member_alerts_new": created}
+    # examined_*: what the scan looked at, for the record; *_new: what it wrote (issue 13 item 2)
+    return {"examined_members": candidates, "member_alerts_new": created}
 
 
 GROUP_SQL = """

@@ -6,3 +6,4 @@ from .i18n import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
 from .sms import *  # noqa: F401,F403
 from .tasks import *  # noqa: F401,F403
+from .health import *  # noqa: F401,F403
