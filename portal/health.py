@@ -39,7 +39,8 @@ def job_problems(now: dt.datetime | None = None) -> list[str]:
     first = JobRun.objects.order_by("started_at").values_list("started_at", flat=True).first()
     out = []
     for job in JOBS.values():
-        last = JobRun.objects.filter(name=job.name).exclude(status=JobRun.Status.SKIPPED).order_by("-started_at").first()
+        last = (JobRun.objects.filter(name=job.name).exclude(status=JobRun.Status.SKIPPED)
+                .order_by("-started_at").first())
         if last is not None and last.status == JobRun.Status.FAILED:
             out.append(f"job {job.name} failed at {timezone.localtime(last.started_at):%Y-%m-%d %H:%M}")
             continue
