@@ -13,9 +13,9 @@ or as a script like the other modules (`--json` writes the result rows).
    than 90 days, 5 suspended but paid up, 5 exempt and in arrears, 30 with a bill / validity end
    within the reminder window; the rest active and paid up. Deletes every CreditOrder,
    RetentionAlert (+ AlertAction) and the credit-control SMS in the outbox, then VACUUM ANALYZE.
-2. Credit control: `groupclients.jobs.credit_control()` timed (per rule too), then a second run
+2. Credit control: `run_job("credit_control")` (portal.jobruns) timed (per rule too), then a second run
    that must change nothing (all counts 0, CreditOrder count unchanged). Target ≤ 60 s.
-3. Retention: `groupclients.jobs.retention_monthly(month=<last complete month>)` timed (member and
+3. Retention: `run_job("retention_monthly", month=<last complete month>)` timed (member and
    group rules separately too), then a second run that must raise no new alert. Target ≤ 60 s.
 4. Comparisons. Naive: `credit_control_python_loop` (per-account ORM loop, half-suspension rule)
    on a 20 000-account id range, and a per-member ORM loop for the retention member rules (4
@@ -245,9 +245,9 @@ def bench_credit(*, sample: int, explain: bool) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
-    from groupclients import jobs
     from groupclients.billing_models import BillingAccount, CreditOrder
     from groupclients.services import credit
+    from portal.jobruns import run_job
 
     now = timezone.now()
     today = timezone.localtime(now).date()
@@ -287,14 +287,14 @@ def bench_credit(*, sample: int, explain: bool) -> dict:
     # the job, twice
     with _StepTimer(credit) as st:
         t0 = time.perf_counter()
-        first = jobs.credit_control()
+        first = run_job("credit_control")
         out["seconds"] = time.perf_counter() - t0
     out["first"], out["steps"] = first, st.by_name()
     orders = CreditOrder.objects.count()
     print(f"  run 1: {out['seconds']:.1f} s {first}", flush=True)
     print(f"         per rule: { {k: (round(s, 2), n) for k, (s, n) in out['steps'].items()} }", flush=True)
     t0 = time.perf_counter()
-    second = jobs.credit_control()
+    second = run_job("credit_control")
     out["seconds_2"] = time.perf_counter() - t0
     out["second"] = second
     out["orders"], out["orders_after_2"] = orders, CreditOrder.objects.count()
@@ -437,9 +437,9 @@ class _ScanTimer:
 
 
 def bench_retention(*, sample: int, explain: bool) -> dict:
-    from groupclients import jobs
     from groupclients.billing_models import RetentionAlert
     from groupclients.services import retention
+    from portal.jobruns import run_job
 
     out: dict = {}
     month, note = last_complete_month()
@@ -472,14 +472,14 @@ def bench_retention(*, sample: int, explain: bool) -> dict:
 
     with _ScanTimer(retention) as st:
         t0 = time.perf_counter()
-        first = jobs.retention_monthly(month=month)
+        first = run_job("retention_monthly", month=month)
         out["seconds"] = time.perf_counter() - t0
     out["first"], out["scan_seconds"] = first, dict(st.times)
     alerts = RetentionAlert.objects.count()
     print(f"  run 1: {out['seconds']:.1f} s (members {st.times.get('retention_scan_members', 0):.1f} s, groups "
           f"{st.times.get('retention_scan_groups', 0):.1f} s) {first}", flush=True)
     t0 = time.perf_counter()
-    second = jobs.retention_monthly(month=month)
+    second = run_job("retention_monthly", month=month)
     out["seconds_2"] = time.perf_counter() - t0
     out["second"] = second
     out["alerts"], out["alerts_after_2"] = alerts, RetentionAlert.objects.count()

@@ -16,30 +16,5 @@ def refresh_quality_all() -> dict:
 
     return {"groups_changed": groups_refresh_quality_all()}
 
-
-@shared_task(name="groupclients.tasks.credit_control_task")
-def credit_control_task() -> dict:
-    from .jobs import credit_control
-
-    return credit_control()
-
-
-@shared_task(name="groupclients.tasks.retention_daily_task")
-def retention_daily_task() -> dict:
-    from .jobs import retention_daily
-
-    return retention_daily()
-
-
-@shared_task(name="groupclients.tasks.retention_monthly_task")
-def retention_monthly_task() -> dict:
-    from .jobs import retention_monthly
-
-    return retention_monthly()
-
-
-@shared_task(name="groupclients.tasks.key_moments_task")
-def key_moments_task() -> dict:
-    from .jobs import key_moments
-
-    return key_moments()
+# The scheduled jobs (credit_control_task, retention_*_task, key_moments_task) are Celery tasks made by
+# the job registry from groupclients/jobs.py (portal.jobs.register): one lock and one JobRun each.

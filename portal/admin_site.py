@@ -28,6 +28,13 @@ class PortalAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.is_staff and user.has_role("admin"))
 
+    def index(self, request, extra_context=None):
+        """The index shows what has failed (issue 13 item 6): failed or late jobs, an old outbox, a
+        gateway refusing messages, beat silent — the database-side checks of /health/."""
+        from portal.health import problems
+
+        return super().index(request, {**(extra_context or {}), "health_problems": problems()})
+
     def get_app_list(self, request, app_label=None):
         """The usual list, with the policy tables moved into a first section "Policy configuration"."""
         app_list = super().get_app_list(request, app_label)

@@ -6,8 +6,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 
-@shared_task(name="portal.tasks.security_housekeeping")
-def security_housekeeping() -> dict:
+def expire_login_failures() -> dict:
+    """The security_housekeeping job (portal.jobs): login-failure records past the cool-off go."""
     from axes.models import AccessAttempt
 
     cutoff = timezone.now() - settings.AXES_COOLOFF_TIME

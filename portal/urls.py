@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from portal.health import HealthView
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("health/", HealthView.as_view(), name="health"),  # issue 13 item 6: for load balancers, unauthenticated
     # Swagger UI's script is served as a file (split view: no inline script under the CSP); its
     # page keeps an inline <style> and sets style attributes, allowed on this page only.
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(

@@ -1,8 +1,2 @@
-from celery import shared_task
-
-
-@shared_task(name="tickets.tasks.sla_sweep_task")
-def sla_sweep_task() -> dict:
-    from .sla import sla_sweep
-
-    return sla_sweep()
+# ticket_sla_sweep's Celery task ("tickets.tasks.sla_sweep_task") is made by the job registry from
+# tickets/jobs.py (portal.jobs.register), which runs tickets.sla.sla_sweep under its lock and records it.

@@ -335,19 +335,24 @@ def arrears_snapshot_take(*, month: dt.date) -> int:
         return 0
     month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     rows = []
+    # An account whose arrears began after the month's end was not in arrears at the month's end: it
+    # is not in that month's snapshot (its ageing would be negative; issue 13 item 1).
     for acc_id, gid, kind, due, since, bal_cash, bal_bonus in BillingAccount.objects.filter(
-            Q(amount_due__gt=0) | Q(cash_balance__lt=0)).exclude(status=A.DISCONNECTED).values_list(
+            Q(amount_due__gt=0) | Q(cash_balance__lt=0)).exclude(status=A.DISCONNECTED).exclude(
+            arrears_since__gt=month_end).values_list(
             "pk", "group_id", "kind", "amount_due", "arrears_since", "cash_balance", "noncash_balance").iterator(
             chunk_size=BATCH):
         amount = due if kind != K.PREPAID else max(Decimal(0), -(bal_cash + bal_bonus))
         if amount <= 0:
             continue
-        overdue = (month_end - since).days if since else 0
+        overdue = (month_end - since).days if since else 0  # >= 0: later arrears are excluded above
         ageing = overdue // 30
         rows.append(ArrearsSnapshot(month=month, account_id=acc_id, group_id=gid, kind=kind, amount_due=amount,
-                                    ageing_months=ageing, overdue_days=max(0, overdue),
+                                    ageing_months=ageing, overdue_days=overdue,
                                     counted_on_network=not (kind != K.PREPAID and ageing >= 3)))
-    ArrearsSnapshot.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    # No ignore_conflicts: it hid rows SQLite dropped on the ageing check. Once per month is the
+    # exists() above, inside the close's transaction and under the monthly_close lock.
+    ArrearsSnapshot.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
 

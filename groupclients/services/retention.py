@@ -212,7 +212,8 @@ def retention_scan_members(*, month: dt.date, now: dt.datetime | None = None,
                 created += _insert_rows(alerts)
                 alerts = []
     created += _insert_rows(alerts)
-    return {"member_candidates": candidates, "member_alerts_new": created}
+    # examined_*: what the scan looked at, for the record; *_new: what it wrote (issue 13 item 2)
+    return {"examined_members": candidates, "member_alerts_new": created}
 
 
 GROUP_SQL = """
@@ -291,6 +292,12 @@ def key_moments_scan(*, today: dt.date | None = None, now: dt.datetime | None = 
 def alert_raise(*, type: str, group: GroupCustomer, member: Member | None = None, level: int | None = None,
                 evidence: dict | None = None, period: str | None = None) -> RetentionAlert:
     """Raise one alert from an event (new VIP, arrears of a high-value member); merged like the scans."""
+    return alert_raise_once(type=type, group=group, member=member, level=level, evidence=evidence, period=period)[0]
+
+
+def alert_raise_once(*, type: str, group: GroupCustomer, member: Member | None = None, level: int | None = None,
+                     evidence: dict | None = None, period: str | None = None) -> tuple[RetentionAlert, bool]:
+    """alert_raise, and whether this call created the alert (False: merged into the period's alert)."""
     level = level or (1 if member is not None and member.vip_tier else 2)
     now = timezone.now()
     key = f"m:{member.pk}" if member is not None else f"g:{group.pk}"
@@ -298,7 +305,7 @@ def alert_raise(*, type: str, group: GroupCustomer, member: Member | None = None
         type=type, subject_key=key, period=period or now.strftime("%Y-%m"),
         defaults={"level": level, "group": group, "member": member, "contact_id": member.contact_id if member else None,
                   "evidence": evidence or {}, "assigned_am_id": group.account_manager_id, "due_at": _Due(now)(level)})
-    return alert
+    return alert, _created
 
 
 @transaction.atomic

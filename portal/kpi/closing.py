@@ -9,8 +9,10 @@
      node (`KpiSnapshot`), with the policy targets in force;
   4. marks the month CLOSED.
 A closed month is left alone by a second run (no-op). An administrator can reopen a month (its
-dashboard is live again) and close it again; both are audited. A run that dies half-way leaves the
-month CLOSING: the next run redoes it from the start.
+dashboard is live again) and close it again; both are audited. Steps 2–4 are one transaction: a
+close that fails leaves the month as it found it (no KpiMonth row if there was none, no arrears or
+snapshot rows); a run whose process dies half-way leaves the month CLOSING with nothing of 2–4
+written, and the next run does it from the start.
 """
 
 from __future__ import annotations
@@ -110,15 +112,17 @@ def month_close(*, month: dt.date | None = None, by: User | None = None, request
 def _close(month: dt.date, *, by, request) -> dict:
     started = time.monotonic()
     with transaction.atomic():
-        state, _created = KpiMonth.objects.select_for_update().get_or_create(month=month)
+        state, created = KpiMonth.objects.select_for_update().get_or_create(month=month)
         if state.status == KpiMonth.Status.CLOSED:
             return {"month": f"{month:%Y-%m}", "already_closed": True}
         state.status = KpiMonth.Status.CLOSING
         state.save(update_fields=["status"])
     # From here the ledger books late entries into the open month (committed above).
     try:
-        arrears = _take_arrears_snapshot(month)
+        # The arrears snapshot, the KPI snapshot and the CLOSED mark are one transaction (issue 13
+        # item 1): a close that fails writes nothing, and the next run does the whole month once.
         with transaction.atomic():
+            arrears = _take_arrears_snapshot(month)
             rows = snapshot_write(month)
             state.status, state.closed_at, state.closed_by = KpiMonth.Status.CLOSED, timezone.now(), by
             state.targets = current_targets()
@@ -126,7 +130,12 @@ def _close(month: dt.date, *, by, request) -> dict:
             state.counts = {"snapshot_rows": rows, "arrears": arrears if isinstance(arrears, (int, dict)) else None}
             state.save()
     except Exception:
-        KpiMonth.objects.filter(pk=state.pk, status=KpiMonth.Status.CLOSING).update(status=KpiMonth.Status.OPEN)
+        # put the month back as it was: no row when this run made it, else open again
+        leftover = KpiMonth.objects.filter(pk=state.pk, status=KpiMonth.Status.CLOSING)
+        if created:
+            leftover.delete()
+        else:
+            leftover.update(status=KpiMonth.Status.OPEN)
         raise
     if by is not None:
         from portal.audit import audit_log

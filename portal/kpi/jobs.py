@@ -9,6 +9,7 @@ register(
         task="portal.kpi.tasks.monthly_close_task",
         description="JOB-7: freeze last month's KPI snapshot, arrears snapshot and performance ledger (monthly).",
         crontab="30 1 1 * *",
+        func="portal.kpi.tasks.monthly_close",
     )
 )
 register(Job(
@@ -16,4 +17,6 @@ register(Job(
     task="portal.kpi.tasks.live_refresh_task",
     description="KPI-1: recount the whole-portfolio figures of the current month for the dashboards (every 5 min).",
     every_minutes=5,
+    func="portal.kpi.tasks.live_refresh",
+    rewrites=True,  # replaces the open months' provisional rows on every run
 ))

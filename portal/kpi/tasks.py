@@ -1,35 +1,22 @@
+"""The KPI jobs' work (JOB-7, KPI-1). Their Celery tasks ("portal.kpi.tasks.monthly_close_task",
+"portal.kpi.tasks.live_refresh_task") are made by the job registry (portal/kpi/jobs.py), which runs
+these under the job's lock and records a JobRun with what they return."""
 from __future__ import annotations
 
-from celery import shared_task
 
-try:
-    from portal.jobruns import JobSkipped
-except ImportError:  # pragma: no cover - the job-run recorder belongs to another issue
-
-    class JobSkipped(Exception):
-        pass
-
-
-@shared_task(name="portal.kpi.tasks.monthly_close_task")
-def monthly_close_task(month: str | None = None) -> dict:
-    """JOB-7. `month` as YYYY-MM (default: last month). A second run for a closed month is a no-op;
-    a run while another holds the lock records itself as skipped and does nothing."""
+def monthly_close(month: str | None = None) -> dict:
+    """JOB-7. `month` as YYYY-MM (default: last month). A second run for a closed month is a no-op."""
     from .closing import month_close
     from .periods import parse_month
 
-    try:
-        return month_close(month=parse_month(month) if month else None)
-    except JobSkipped:
-        return {"skipped": "another monthly close is running"}
+    return month_close(month=parse_month(month) if month else None)
 
 
-@shared_task(name="portal.kpi.tasks.live_refresh_task")
-def live_refresh_task() -> dict:
-    """Recount the open months' figures (the current month, and last month until it is closed)."""
-    import time
-
+def live_refresh() -> dict:
+    """Recount the open months' figures (the current month, and last month until it is closed).
+    Returns the provisional snapshot rows rewritten per month."""
     from .closing import month_count
-    from .models import KpiMonth
+    from .models import KpiMonth, KpiSnapshot
     from .periods import current_month, previous_month
 
     out = {}
@@ -37,7 +24,7 @@ def live_refresh_task() -> dict:
         state = KpiMonth.objects.filter(month=month).first()
         if month != current_month() and (state is None or state.status != KpiMonth.Status.OPEN):
             continue  # last month: only while it is open and has been looked at
-        started = time.monotonic()
-        month_count(month, force=True)
-        out[f"{month:%Y-%m}"] = round(time.monotonic() - started, 2)
-    return {"counted": out}
+        state = month_count(month, force=True)
+        if state.status == KpiMonth.Status.OPEN:
+            out[f"{month:%Y-%m}"] = KpiSnapshot.objects.filter(month=month).count()
+    return {"snapshot_rows_rewritten": out}

@@ -7,3 +7,4 @@ from .imports import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
 from .sms import *  # noqa: F401,F403
 from .tasks import *  # noqa: F401,F403
+from .health import *  # noqa: F401,F403

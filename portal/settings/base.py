@@ -8,6 +8,7 @@ INSTALLED_APPS = [
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "health_check",  # /health/ (issue 13 item 6): its HTML template
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",

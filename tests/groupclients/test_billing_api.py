@@ -24,9 +24,9 @@ def test_billing_feed_bulk_upsert_and_payment_resumes(book, people, api_for):
         format="json")
     assert bad.status_code == 400 and [e["row"] for e in bad.json()["errors"]] == [2]
     assert not BillingAccount.objects.filter(external_id="ACC-2").exists()  # all or nothing
-    from groupclients.jobs import credit_control
+    from portal.jobruns import run_job
 
-    credit_control()
+    run_job("credit_control")
     acc = BillingAccount.objects.get(external_id="ACC-1")
     assert acc.status == "half_suspended"
     r = admin.post("/api/v1/billing/payments/", {"account": "ACC-1", "amount": "88.50", "external_id": "PAY-9"},

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from groupclients.billing_models import BillingAccount, CreditOrder, Package, RetentionAlert
-from groupclients.jobs import credit_control
+from portal.jobruns import run_job
 from groupclients.services import credit
 from portal.exceptions import ApplicationError
 from portal.sms.models import OutboxMessage
@@ -187,9 +187,9 @@ def test_second_run_changes_nothing_and_runs_are_recorded(book):
     today = timezone.localdate()
     for i in range(5):
         account(book, f"I{i}", amount_due=Decimal("10"), due_date=today - dt.timedelta(days=1))
-    first = credit_control()
+    first = run_job("credit_control")
     n = CreditOrder.objects.count()
-    second = credit_control()
+    second = run_job("credit_control")
     assert first["half_suspended"] == 5 and second["half_suspended"] == 0
     assert CreditOrder.objects.count() == n
     runs = JobRun.objects.filter(name="credit_control")
@@ -211,7 +211,7 @@ def test_two_concurrent_runs_do_not_double_act(org, people):
 
     def worker():
         try:
-            results.append(credit_control())
+            results.append(run_job("credit_control"))
         finally:
             connection.close()
 

@@ -183,9 +183,9 @@ def test_the_close_is_scheduled_and_records_a_job_run(db, org):
 
     job = JOBS["monthly_close"]
     assert job.task == "portal.kpi.tasks.monthly_close_task" and job.crontab == "30 1 1 * *"
-    from portal.kpi.tasks import monthly_close_task
+    from portal.jobs import job_task
 
-    monthly_close_task.apply(kwargs={"month": "2025-06"}).get()
+    job_task("monthly_close").apply(kwargs={"month": "2025-06"}).get()
     from portal.models import JobRun
 
     run = JobRun.objects.filter(name="monthly_close").latest("started_at")

@@ -11,9 +11,16 @@ class Command(BaseCommand):
     help = "Store every registered job in django-celery-beat (idempotent; keeps times an admin changed)."
 
     def handle(self, *args, **options):
-        created = 0
+        created = repointed = 0
         for job in JOBS.values():
-            if PeriodicTask.objects.filter(name=job.name).exists():
+            existing = PeriodicTask.objects.filter(name=job.name).first()
+            if existing is not None:
+                # keep the admin's times; only follow a job whose task was renamed (sms_outbox_flush
+                # moved to a task of its own that takes the job's lock, issue 13 item 2)
+                if existing.task != job.task:
+                    existing.task = job.task
+                    existing.save(update_fields=["task"])
+                    repointed += 1
                 continue
             kwargs = {}
             if job.crontab:
@@ -30,4 +37,5 @@ class Command(BaseCommand):
                 name=job.name, task=job.task, description=job.description, kwargs=json.dumps({}), **kwargs
             )
             created += 1
-        self.stdout.write(f"schedules: {created} created, {len(JOBS) - created} already present")
+        self.stdout.write(f"schedules: {created} created, {len(JOBS) - created} already present"
+                          + (f", {repointed} pointed at their job's new task" if repointed else ""))
