@@ -9,4 +9,4 @@ class SmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  registers sms_outbox_flush in portal.jobs
+        from . import checks, jobs  # noqa: F401  the system check sms.E001; sms_outbox_flush in portal.jobs
