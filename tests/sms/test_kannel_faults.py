@@ -234,3 +234,141 @@ def test_issue13_item5_production_units_restart_and_clean_pid_files():
         assert "autorestart=true" in block, program
         if program != "relay":
             assert "kannel-box" in block, program
+
+
+# ---- item 4: a real Celery worker killed mid-batch -----------------------------------------------
+class SlowProxy:
+    """sendsms in front of the real smsbox, `delay` seconds per request: a batch takes long
+    enough to kill the worker in the middle of it."""
+
+    def __init__(self, target: str, delay: float):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import requests
+
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                time.sleep(proxy.delay)
+                r = requests.get(target + self.path[len("/cgi-bin/sendsms") :], timeout=10)
+                body = r.content
+                self.send_response(r.status_code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.delay = delay
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda *args: None  # the killed worker's connections break
+        self.url = f"http://127.0.0.1:{self.server.server_port}/cgi-bin/sendsms"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_issue13_item4_celery_worker_killed_mid_batch_sends_nothing_twice(kannel, settings, tmp_path):
+    """issue 13 item 4 with a real Celery worker process (Redis broker, PostgreSQL) and the real
+    Kannel: the worker is killed with SIGKILL in the middle of a 120-row flush. Its claimed rows
+    are never re-claimed: once the claim times out they turn "unknown", and Kannel's delivery
+    reports mark sent those it had taken. The next flush sends the rest; the operator then sends
+    the "unknown" rows again. Every row reaches the handset exactly once: 0 lost, 0 doubled."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from portal.celery import app
+    from portal.sms.services import outbox_retry
+    from tests.conftest import require_service
+
+    require_service(
+        connection.vendor == "postgresql" and bool(settings.REDIS_URL),
+        "a worker process needs the test database on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
+    )
+    proxy = SlowProxy(kannel.sendsms_url, delay=0.05)
+    queue = f"test-kill-{uuid.uuid4().hex}"
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "SMS_BACKEND": "kannel",
+        "KANNEL_SENDSMS_URL": proxy.url,
+        "KANNEL_USERNAME": kannel.username,
+        "KANNEL_PASSWORD": kannel.password,
+        "SMS_DLR_BASE_URL": kannel.callback_url,
+        "SMS_INBOUND_SECRET": settings.SMS_INBOUND_SECRET,
+        "KANNEL_CONCURRENCY": "2",
+        "KANNEL_TIMEOUT": "5",
+        "SMS_FLUSH_CHUNK": "40",
+    }
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(to=f"1390013{9000 + i}", text=f"批量{i}", next_attempt_at=timezone.now()) for i in range(120)
+    )
+    worker_log = open(tmp_path / "worker.log", "wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-Q", queue,
+         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
+        env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        app.conf.task_always_eager = False
+        from portal.sms.tasks import flush_outbox
+
+        flush_outbox.apply_async(queue=queue)
+        wait_until(lambda: len(kannel.received()) >= 50, 90, "the worker to be mid-batch")
+        worker.kill()  # SIGKILL in the middle of the second chunk
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        worker_log.close()
+        proxy.close()
+        app.conf.task_always_eager = True
+    time.sleep(1)
+    stuck = list(OutboxMessage.objects.filter(status=OutboxMessage.Status.SENDING).values_list("id", flat=True))
+    assert stuck, "the worker was killed between chunks; nothing was in flight"
+
+    # The claim times out (here: made old); nothing it held is taken again.
+    old = timezone.now() - timedelta(hours=1)
+    still_sending = OutboxMessage.objects.filter(pk__in=stuck, status=OutboxMessage.Status.SENDING).update(
+        claimed_at=old
+    )
+    pending_before = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+    counts = outbox_flush()
+    assert counts["unknown"] == still_sending  # none of them claimed again
+    assert counts["claimed"] == pending_before  # only rows the dead worker never claimed
+    wait_until(
+        lambda: not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists(), 30, "the rest sent"
+    )
+    # Kannel's reports settle the killed worker's rows it had taken; the others stay "unknown".
+    received_to = lambda: Counter(m.receiver for m in kannel.received())  # noqa: E731
+    wait_until(
+        lambda: set(OutboxMessage.objects.filter(status=OutboxMessage.Status.UNKNOWN).values_list("to", flat=True))
+        .isdisjoint(received_to()),
+        20,
+        "delivery reports for every row Kannel took",
+    )
+    unknown = list(OutboxMessage.objects.filter(status=OutboxMessage.Status.UNKNOWN).values_list("id", flat=True))
+    assert set(unknown) <= set(stuck)
+    outbox_retry(ids=unknown)  # the operator sends the unknown ones again
+    kannel.wait_received(120, timeout=30)
+    time.sleep(1.5)  # anything doubled would arrive now
+    got = received_to()
+    assert set(got) == {r.to for r in rows}  # 0 lost
+    assert max(got.values()) == 1  # 0 doubled
+    print(f"\n[kannel-faults] killed worker held {len(stuck)} rows; {len(unknown)} were 'unknown' (never reached Kannel)")
