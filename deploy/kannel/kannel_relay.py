@@ -49,8 +49,8 @@ from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger("kannel_relay")
 
-# Headers worth keeping: whatever authenticates or describes the request to the portal.
-FORWARD_HEADERS = ("authorization", "content-type", "x-kannel-secret", "x-sms-secret")
+# Every header is kept (it may carry the portal's secret) except the hop-by-hop ones.
+HOP_HEADERS = {"host", "connection", "keep-alive", "content-length", "transfer-encoding", "te", "upgrade"}
 # 4xx answers that mean "not now", not "never".
 RETRY_STATUSES = {408, 409, 423, 425, 429}
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -222,7 +222,7 @@ def make_handler(spool: Spool, forwarder: Forwarder, prefix: str):
                 return self._answer(404, b"not relayed")
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            headers = {k: v for k, v in self.headers.items() if k.lower() in FORWARD_HEADERS}
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
             record = {
                 "method": method,
                 "path": parts.path,
