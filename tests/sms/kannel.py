@@ -10,13 +10,18 @@ directory, so the sample configuration is what the tests exercise.
         k.stop(); k.start()                    # the gateway down (nothing listening) and back
 
 API (kept small on purpose; the pytest fixture `kannel` in tests/sms/conftest.py wraps it):
-- `start(smsc=True)`: bearerbox, then smsbox, then (unless smsc=False) fakesmsc; waits until the
-  boxes are connected. `stop()`: all three down (nothing listens any more); what bearerbox had
+- `start(smsc=True)`: the relay (deploy/kannel/kannel_relay.py, unless relay=False), bearerbox,
+  then smsbox, then (unless smsc=False) fakesmsc; waits until the boxes are connected. Anything
+  that died (e.g. `kill("bearerbox")`, SIGKILL) is started again, through deploy/kannel/kannel-box,
+  which removes its stale pid file (issue 13 item 5). `stop()`: all three down (nothing listens any more); what bearerbox had
   queued stays in its store file and goes out after the next start(). `restart()` = stop + start.
 - `connect_smsc()`: start fakesmsc (after `start(smsc=False)`).
 - `send_mo(from_, to, text)`: one MO line into fakesmsc's FIFO; returns once fakesmsc sent it.
 - `received()`: every MT message fakesmsc got so far (across restarts), concatenated parts
   reassembled, UCS-2 decoded. `wait_received(n, timeout)` waits until there are at least n.
+- `kill(name, sig=SIGKILL)`: crash one of relay, bearerbox, smsbox, fakesmsc.
+- `callback_url` (the relay: get-url and SMS_DLR_BASE_URL), `relay_status()` (spooled, rejected,
+  forwarded); `TcpGate` puts a closable address in front of the portal ("portal down").
 - `sendsms_url`, `username`, `password`, `admin_url`, `status()` (bearerbox's status.txt),
   `log(name)` (bearerbox, smsbox, bearerbox-access, smsbox-access, fakesmsc); `close()` tears
   everything down.
