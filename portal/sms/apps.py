@@ -9,7 +9,4 @@ class SmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import (
-            jobs,  # noqa: F401  registers sms_outbox_flush in portal.jobs
-            secret,  # noqa: F401  the deploy check of SMS_INBOUND_SECRET
-        )
+        from . import checks, jobs, secret  # noqa: F401  system checks (sms.E001, the inbound secret); sms_outbox_flush in portal.jobs

@@ -30,18 +30,22 @@ class OutgoingSms:
 
 @dataclass(frozen=True)
 class SendResult:
-    """What happened to one message: accepted (ok) or an error, retryable or not."""
+    """What happened to one message: accepted (ok) or an error, retryable or not. `ambiguous`:
+    the request may have reached the gateway (no answer came back), so sending it again could
+    send it twice — the outbox marks it "unknown" instead of retrying (issue 13 item 4)."""
 
     ok: bool
     error: str = ""
     retryable: bool = False
     gateway_ref: str = ""
+    ambiguous: bool = False
 
 
 class SendError(Exception):
-    def __init__(self, message: str, *, retryable: bool):
+    def __init__(self, message: str, *, retryable: bool, ambiguous: bool = False):
         super().__init__(message)
-        self.retryable = retryable
+        self.retryable = retryable and not ambiguous
+        self.ambiguous = ambiguous
 
 
 class BaseBackend:
@@ -61,7 +65,7 @@ class BaseBackend:
         try:
             return SendResult(ok=True, gateway_ref=self.send(sms) or "")
         except SendError as exc:
-            return SendResult(ok=False, error=str(exc), retryable=exc.retryable)
+            return SendResult(ok=False, error=str(exc), retryable=exc.retryable, ambiguous=exc.ambiguous)
 
 
 class ConsoleBackend(BaseBackend):
@@ -102,8 +106,10 @@ class KannelBackend(BaseBackend):
     """HTTP `sendsms` with keep-alive connections, several in parallel, and a dlr-url per row.
 
     Kannel answers `0: Accepted for delivery` or `3: Queued for later delivery` (no SMSC connected
-    yet; bearerbox keeps it in its store). Connection errors, time-outs and 5xx are retryable;
-    other 4xx answers (bad credentials, a refused number) are not.
+    yet; bearerbox keeps it in its store). A connection that could not be made (refused, connect
+    time-out) and 5xx are retryable; other 4xx answers (bad credentials, a refused number) are
+    not. A request that went out but got no answer (read time-out, connection dropped) is
+    ambiguous: Kannel may have taken it, so it is not retried (issue 13 item 4).
     """
 
     name = "kannel"
@@ -150,13 +156,24 @@ class KannelBackend(BaseBackend):
         import requests
 
         try:
+            # (connect, read): the slowest call is about 2 x KANNEL_TIMEOUT (checks.py counts so).
             response = self._session().get(
-                settings.KANNEL_SENDSMS_URL, params=self.params(sms), timeout=settings.KANNEL_TIMEOUT
+                settings.KANNEL_SENDSMS_URL,
+                params=self.params(sms),
+                timeout=(settings.KANNEL_TIMEOUT, settings.KANNEL_TIMEOUT),
             )
-        except requests.Timeout as exc:
-            raise SendError(f"Kannel timed out: {exc}", retryable=True) from exc
-        except requests.RequestException as exc:  # refused, reset, DNS ...
-            raise SendError(f"Kannel unreachable: {exc}", retryable=True) from exc
+        except requests.ConnectTimeout as exc:  # no connection: Kannel never saw the request
+            raise SendError(f"Kannel unreachable (connect timed out): {exc}", retryable=True) from exc
+        except requests.Timeout as exc:  # the request went out, no answer: it may have been taken
+            raise SendError(f"Kannel timed out, outcome unknown: {exc}", retryable=False, ambiguous=True) from exc
+        except requests.ConnectionError as exc:
+            if _never_connected(exc):  # refused, DNS: safe to send again
+                raise SendError(f"Kannel unreachable: {exc}", retryable=True) from exc
+            raise SendError(  # dropped after the request went out
+                f"Kannel connection lost, outcome unknown: {exc}", retryable=False, ambiguous=True
+            ) from exc
+        except requests.RequestException as exc:
+            raise SendError(f"Kannel request failed: {exc}", retryable=True) from exc
         body = response.text.strip()
         if response.status_code < 300 and body.split(":", 1)[0] in ("0", "3"):
             return ""  # sendsms returns no message id; the dlr-url carries our row id instead
@@ -181,6 +198,25 @@ class KannelBackend(BaseBackend):
             for session in self._sessions:
                 session.close()
             self._sessions.clear()
+
+
+def _never_connected(exc: Exception) -> bool:
+    """True when the error happened before a connection existed (nothing reached Kannel)."""
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    seen, cause = set(), exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):
+            return True
+        reason = getattr(cause, "reason", None)  # urllib3's MaxRetryError wraps the real error
+        if reason is not None and id(reason) not in seen:
+            cause = reason
+            continue
+        args = getattr(cause, "args", ())
+        nested = args[0] if args and isinstance(args[0], BaseException) else None
+        cause = nested or cause.__cause__ or cause.__context__
+    return False
 
 
 def dlr_url(outbox_id: int) -> str:

@@ -55,7 +55,10 @@ class OutboxMessage(models.Model):
     """One outgoing SMS (SPEC SMS-1): written in the business transaction, sent by the worker.
 
     pending → sending (claimed by one worker) → sent (gateway accepted) → delivered (DLR);
-    failed after the last attempt or on a permanent error / failure report.
+    failed after the last attempt or on a permanent error / failure report. "unknown" when the
+    message may have reached the gateway but nobody knows (a send that timed out after the
+    request went out, a worker that died holding the claim): never re-sent automatically
+    (issue 13 item 4) — a delivery report settles it, or an operator sends it again.
     """
 
     class Kind(models.TextChoices):
@@ -68,6 +71,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
 
     to = models.CharField(_("recipient"), max_length=20, db_index=True)
     # The number it leaves from: blank is the service number (SMS_SENDER); a survey goes out from

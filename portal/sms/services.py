@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -177,8 +178,12 @@ def _flush_after_commit() -> None:
 @transaction.atomic
 def outbox_retry(*, ids: list[int]) -> int:
     """Send failed (or waiting) rows again now, with a fresh attempt budget. Sent rows are never
-    re-sent. Returns how many rows were re-queued."""
-    count = OutboxMessage.objects.filter(id__in=ids, status__in=[Status.FAILED, Status.PENDING]).update(
+    re-sent. "Outcome unknown" rows (issue 13 item 4) are sent again only through here: an
+    operator's decision, after checking with the subscriber or the SMSC. Returns how many rows
+    were re-queued."""
+    count = OutboxMessage.objects.filter(
+        id__in=ids, status__in=[Status.FAILED, Status.PENDING, Status.UNKNOWN]
+    ).update(
         status=Status.PENDING,
         attempts=0,
         next_attempt_at=timezone.now(),
@@ -197,8 +202,29 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _due(now) -> Q:
+    return Q(status=Status.PENDING, next_attempt_at__lte=now)
+
+
+def _expire_claims(now) -> int:
+    """Rows left in "sending" past SMS_SENDING_TIMEOUT (their worker died or hung mid-batch)
+    become "unknown", never "pending": the worker may have handed them to Kannel already, and
+    sending them again blind would double them (issue 13 item 4). A delivery report still
+    marks them sent/delivered; an operator sends the rest again (outbox_retry).
+    SMS_SENDING_TIMEOUT must exceed the slowest healthy chunk (the system check sms.E001), so a
+    live worker's claim never expires under it."""
     stale = now - timedelta(seconds=settings.SMS_SENDING_TIMEOUT_SECONDS)
-    return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale)
+    expired = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
+        status=Status.UNKNOWN,
+        claim_token=None,
+        last_error=(
+            "The worker sending this message stopped (claim older than "
+            f"{settings.SMS_SENDING_TIMEOUT_SECONDS} s): it may have reached the gateway. "
+            "Not sent again automatically; a delivery report settles it, or send it again by hand."
+        ),
+    )
+    if expired:
+        logger.error("%d SMS left in 'sending' by a lost worker marked 'unknown' (not re-sent)", expired)
+    return expired
 
 
 def _due_ids(size: int, now) -> list[int]:
@@ -230,7 +256,7 @@ def _claim_ids(ids: list[int], now) -> tuple[uuid.UUID, list[OutboxMessage]]:
 
 
 def _claim(size: int) -> tuple[uuid.UUID | None, list[OutboxMessage]]:
-    """Take up to `size` due rows (pending and due, or stuck in "sending" past the timeout)."""
+    """Take up to `size` due rows (pending and due)."""
     for _attempt in range(10):
         now = timezone.now()
         ids = _due_ids(size, now)
@@ -256,6 +282,10 @@ def _record(token: uuid.UUID, rows: list[OutboxMessage], results: list[SendResul
             mine.filter(id=row.id).update(
                 status=Status.SENT, sent_at=now, last_error="", gateway_ref=result.gateway_ref
             )
+        elif not result.ok and result.ambiguous:
+            mine.filter(id=row.id).update(status=Status.UNKNOWN, last_error=result.error[:2000])
+            counts["unknown"] += 1
+            logger.error("SMS #%s to %s: outcome unknown, not re-sent: %s", row.id, row.to, result.error)
         elif not result.ok:
             if result.retryable and row.attempts < settings.SMS_MAX_ATTEMPTS:
                 mine.filter(id=row.id).update(
@@ -274,15 +304,22 @@ def _record(token: uuid.UUID, rows: list[OutboxMessage], results: list[SendResul
 def outbox_flush(*, limit: int | None = None, backend: BaseBackend | None = None) -> dict[str, int]:
     """Send what is due in the outbox (SPEC SMS-1); returns counts.
 
-    Claims rows in chunks (pending and due, or stuck in "sending" past SMS_SENDING_TIMEOUT), sends
-    each chunk through the backend, then marks every row sent, or pending again with exponential
-    back-off, or failed after SMS_MAX_ATTEMPTS / on a permanent error. Each row is claimed by one
-    worker only and its result is written only while that claim holds, so two flushes never send
-    the same row. When a whole chunk fails with retryable errors the gateway is down: the run stops
-    there instead of spending an attempt of every other row.
+    Claims due pending rows in chunks, sends each chunk through the backend, then marks every row
+    sent, or pending again with exponential back-off, or failed after SMS_MAX_ATTEMPTS / on a
+    permanent error, or "unknown" when the gateway may have taken it without answering. Each row
+    is claimed by one worker only and its result is written only while that claim holds, so two
+    flushes never send the same row; a row whose send may have reached Kannel is never sent
+    again automatically (claims older than SMS_SENDING_TIMEOUT turn "unknown", issue 13 item 4).
+    When a whole chunk fails with retryable errors the gateway is down: the run stops there
+    instead of spending an attempt of every other row.
     """
+    from .checks import check_sending_timeout
+
+    if errors := check_sending_timeout():
+        raise ImproperlyConfigured(errors[0].msg)
     limit = limit or settings.SMS_FLUSH_LIMIT
-    counts: Counter = Counter(claimed=0, sent=0, retried=0, failed=0)
+    counts: Counter = Counter(claimed=0, sent=0, retried=0, failed=0, unknown=0)
+    counts["unknown"] += _expire_claims(timezone.now())
     own_backend = backend is None
     backend = backend or get_backend()
     try:
@@ -297,7 +334,7 @@ def outbox_flush(*, limit: int | None = None, backend: BaseBackend | None = None
             ]
             results = backend.send_many(batch)
             _record(token, rows, results, counts)
-            if all(not r.ok and r.retryable for r in results):
+            if all(not r.ok and (r.retryable or r.ambiguous) for r in results):
                 logger.warning("SMS gateway unavailable (%s); outbox flush stops.", results[0].error)
                 break
     finally:
@@ -315,9 +352,9 @@ def sms_record_dlr(
     1 delivered → delivered; 2 undeliverable / 16 rejected → failed (unless already delivered);
     8 accepted by the SMSC / 4 buffered → sent. Reports may arrive in any order (Kannel fetches
     them in parallel): each status change is one UPDATE conditional on the current status, so a
-    late "accepted" never undoes "delivered". A report for a row still "sending" or waiting for a
-    retry (the worker died or timed out after the gateway took it) marks it sent, so it is not
-    sent again. A report that changes nothing writes nothing (the DLR endpoint is the busiest
+    late "accepted" never undoes "delivered". A report for a row still "sending", waiting for a
+    retry or "unknown" (the worker died or timed out after the gateway took it) marks it sent, so
+    it is not sent again. A report that changes nothing writes nothing (the DLR endpoint is the busiest
     writer after the flush).
     """
     now = timezone.now()
@@ -339,7 +376,7 @@ def sms_record_dlr(
             status=Status.FAILED, last_error=f"Delivery report {dlr_type} ({what}): {reply}"[:2000], **seen
         )
     elif dlr_type & (DLR_SMSC_ACK | DLR_BUFFERED):
-        updated = qs.filter(status__in=[Status.PENDING, Status.SENDING]).update(
+        updated = qs.filter(status__in=[Status.PENDING, Status.SENDING, Status.UNKNOWN]).update(
             status=Status.SENT, sent_at=Coalesce("sent_at", Value(now)), **seen
         )
     else:

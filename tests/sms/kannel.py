@@ -10,13 +10,18 @@ directory, so the sample configuration is what the tests exercise.
         k.stop(); k.start()                    # the gateway down (nothing listening) and back
 
 API (kept small on purpose; the pytest fixture `kannel` in tests/sms/conftest.py wraps it):
-- `start(smsc=True)`: bearerbox, then smsbox, then (unless smsc=False) fakesmsc; waits until the
-  boxes are connected. `stop()`: all three down (nothing listens any more); what bearerbox had
+- `start(smsc=True)`: the relay (deploy/kannel/kannel_relay.py, unless relay=False), bearerbox,
+  then smsbox, then (unless smsc=False) fakesmsc; waits until the boxes are connected. Anything
+  that died (e.g. `kill("bearerbox")`, SIGKILL) is started again, through deploy/kannel/kannel-box,
+  which removes its stale pid file (issue 13 item 5). `stop()`: all three down (nothing listens any more); what bearerbox had
   queued stays in its store file and goes out after the next start(). `restart()` = stop + start.
 - `connect_smsc()`: start fakesmsc (after `start(smsc=False)`).
 - `send_mo(from_, to, text)`: one MO line into fakesmsc's FIFO; returns once fakesmsc sent it.
 - `received()`: every MT message fakesmsc got so far (across restarts), concatenated parts
   reassembled, UCS-2 decoded. `wait_received(n, timeout)` waits until there are at least n.
+- `kill(name, sig=SIGKILL)`: crash one of relay, bearerbox, smsbox, fakesmsc.
+- `callback_url` (the relay: get-url and SMS_DLR_BASE_URL), `relay_status()` (spooled, rejected,
+  forwarded); `TcpGate` puts a closable address in front of the portal ("portal down").
 - `sendsms_url`, `username`, `password`, `admin_url`, `status()` (bearerbox's status.txt),
   `log(name)` (bearerbox, smsbox, bearerbox-access, smsbox-access, fakesmsc); `close()` tears
   everything down.
@@ -43,7 +48,12 @@ from urllib.parse import quote, unquote_to_bytes
 BEARERBOX = os.environ.get("KANNEL_BEARERBOX", "/usr/sbin/bearerbox")
 SMSBOX = os.environ.get("KANNEL_SMSBOX", "/usr/sbin/smsbox")
 FAKESMSC = os.environ.get("KANNEL_FAKESMSC", "/usr/lib/kannel/test/fakesmsc")
-SAMPLE_CONF = Path(__file__).resolve().parents[2] / "deploy" / "kannel" / "kannel.conf"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "kannel"
+SAMPLE_CONF = DEPLOY / "kannel.conf"
+# The production wrappers, run by the harness too: kannel-box removes a stale pid file before it
+# execs a box (issue 13 item 5); kannel_relay.py spools smsbox's calls for the portal (item 3).
+KANNEL_BOX = DEPLOY / "kannel-box"
+KANNEL_RELAY = DEPLOY / "kannel_relay.py"
 
 
 def kannel_available() -> tuple[bool, str]:
@@ -184,6 +194,8 @@ class KannelHarness:
         username: str = "portal",
         password: str = "portal",
         http_retry_delay: int = 1,
+        relay: bool = True,
+        relay_threads: int = 4,
     ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -192,6 +204,11 @@ class KannelHarness:
         self.username, self.password = username, password
         self.admin_password = "harness-admin"
         self.admin_port, self.box_port, self.smsc_port, self.sendsms_port = (free_port() for _ in range(4))
+        # smsbox calls the relay, the relay calls the portal (relay=False: smsbox calls it directly).
+        self.relay = relay
+        self.relay_port = free_port() if relay else None
+        self.relay_spool = self.workdir / "relay-spool"
+        self.relay_threads = relay_threads
         self.fifo = self.workdir / "mo.fifo"
         self.conf = self.workdir / "kannel.conf"
         self.fakesmsc_log = self.workdir / "fakesmsc.log"
@@ -209,9 +226,15 @@ class KannelHarness:
         return f"http://127.0.0.1:{self.admin_port}"
 
     @property
+    def callback_url(self) -> str:
+        """Where Kannel's calls to the portal go: the relay, or the portal itself without one.
+        Use it as SMS_DLR_BASE_URL too, so delivery reports survive a portal outage."""
+        return f"http://127.0.0.1:{self.relay_port}" if self.relay else self.portal_url
+
+    @property
     def get_url(self) -> str:
         secret = quote(self.secret, safe="")
-        scheme, _, rest = self.portal_url.partition("://")  # the secret as HTTP Basic auth (portal.sms.secret)
+        scheme, _, rest = self.callback_url.partition("://")  # the secret as HTTP Basic auth (portal.sms.secret)
         return f"{scheme}://kannel:{secret}@{rest}/api/v1/sms/inbound/?from=%p&to=%P&text=%a&id=%I"
 
     def _write_config(self, http_retry_delay: int) -> None:
@@ -262,33 +285,79 @@ class KannelHarness:
             raise RuntimeError(f"{name} exited with {self._procs[name].returncode}:\n{tail}")
 
     def start(self, *, smsc: bool = True) -> KannelHarness:
+        """Start whatever is not running (so it also brings back a box that crashed): the relay,
+        bearerbox, smsbox, fakesmsc. Boxes start through deploy/kannel/kannel-box, which removes
+        the pid file a killed box left behind. (smsbox exits by itself when bearerbox dies.)"""
+        for name in [n for n in self._procs if not self._alive(n)]:
+            self._procs.pop(name)  # crashed or exited: started again below
+        if self.relay and not self._alive("relay"):
+            self.start_relay()
         if not self._alive("bearerbox"):
-            self._spawn(
-                "bearerbox",
-                [BEARERBOX, "-v", "1", "--pid-file", str(self.workdir / "bearerbox.pid"), str(self.conf)],
-            )
+            self._spawn_box("bearerbox", BEARERBOX)
             wait_until(
                 lambda: self._check_alive("bearerbox") or port_open(self.box_port),
                 15,
                 "bearerbox's smsbox port",
             )
         if not self._alive("smsbox"):
-            self._spawn(
-                "smsbox", [SMSBOX, "-v", "1", "--pid-file", str(self.workdir / "smsbox.pid"), str(self.conf)]
-            )
+            self._spawn_box("smsbox", SMSBOX)
             wait_until(
                 lambda: self._check_alive("smsbox") or port_open(self.sendsms_port),
                 15,
                 "smsbox's sendsms port",
             )
-            wait_until(
-                lambda: "smsbox:" in self.status().split("SMSC connections:")[0],
-                15,
-                "smsbox connected to bearerbox",
-            )
+        # Also after a bearerbox restart: the running smsbox reconnects on its own.
+        wait_until(
+            lambda: self._check_alive("smsbox") or "smsbox:" in self.status().split("SMSC connections:")[0],
+            30,
+            "smsbox connected to bearerbox",
+        )
         if smsc:
             self.connect_smsc()
         return self
+
+    def _spawn_box(self, name: str, binary: str) -> None:
+        pid_file = self.workdir / f"{name}.pid"
+        self._spawn(name, ["/bin/sh", str(KANNEL_BOX), binary, str(pid_file), "-v", "1", str(self.conf)])
+
+    def start_relay(self) -> None:
+        """The store-and-forward relay (deploy/kannel/kannel_relay.py) between smsbox and the portal."""
+        import sys
+
+        self._spawn(
+            "relay",
+            [
+                sys.executable,
+                str(KANNEL_RELAY),
+                "--listen",
+                f"127.0.0.1:{self.relay_port}",
+                "--forward",
+                self.portal_url,
+                "--spool",
+                str(self.relay_spool),
+                "--max-backoff",
+                "1",
+                "--threads",
+                str(self.relay_threads),
+            ],
+        )
+        wait_until(lambda: self._check_alive("relay") or port_open(self.relay_port), 15, "the relay's port")
+
+    def relay_status(self) -> dict:
+        """The relay's /relay/status: spooled (waiting for the portal), rejected, forwarded."""
+        import json
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.relay_port}/relay/status", timeout=5) as r:
+            return json.loads(r.read())
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> int:
+        """Signal one process (default SIGKILL: a crash, pid file left behind) and wait for it;
+        returns its pid. start() brings it back."""
+        proc = self._procs.pop(name)
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        proc.wait(timeout=30)
+        return proc.pid
 
     def connect_smsc(self) -> None:
         """Start fakesmsc (reading the MO FIFO) and wait until bearerbox reports the SMSC online."""
@@ -324,7 +393,7 @@ class KannelHarness:
         SIGTERM is bearerbox's clean shutdown (as fast as the admin /shutdown, ~1 s instead of
         ~3 s): what it had queued stays in the store file and is sent after start().
         """
-        for name in ("fakesmsc", "smsbox", "bearerbox"):
+        for name in ("fakesmsc", "smsbox", "bearerbox", "relay"):
             proc = self._procs.get(name)
             if proc is None:
                 continue
@@ -337,7 +406,9 @@ class KannelHarness:
                 proc.wait()
         self._procs.clear()
         wait_until(
-            lambda: not any(port_open(p) for p in (self.box_port, self.sendsms_port, self.smsc_port)),
+            lambda: not any(
+                port_open(p) for p in (self.box_port, self.sendsms_port, self.smsc_port, self.relay_port) if p
+            ),
             10,
             "Kannel's ports to close",
         )
@@ -398,3 +469,95 @@ class KannelHarness:
         calls with the portal's answers) or fakesmsc (its console output)."""
         path = self.fakesmsc_log if name == "fakesmsc" else self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+class TcpGate:
+    """A TCP forwarder in front of a server: `close()` makes the address refuse connections
+    (the server is "down" for whoever calls it), `open()` brings it back.
+
+        gate = TcpGate("127.0.0.1", 8123)    # forwards 127.0.0.1:gate.port -> 127.0.0.1:8123
+        gate.url; gate.close(); gate.open(); gate.shutdown()
+    """
+
+    def __init__(self, host: str, port: int):
+        import threading
+
+        self.target = (host, port)
+        self.port = free_port()
+        self._threading = threading
+        self._listener: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self.open()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def is_open(self) -> bool:
+        return self._listener is not None
+
+    def open(self) -> None:
+        if self._listener is not None:
+            return
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(512)
+        self._listener = listener
+        self._threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _addr = listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._conns.update((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+                with self._lock:
+                    self._conns.discard(s)
+
+    def close(self) -> None:
+        """Stop listening and cut every open connection: callers now get "connection refused"."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            # shutdown() wakes the accept() thread on Linux; close() alone may leave it blocked.
+            try:
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            listener.close()
+        with self._lock:
+            conns = list(self._conns)
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        wait_until(lambda: not port_open(self.port), 5, "the gate to close")
+
+    shutdown = close

@@ -81,7 +81,7 @@ def test_gateway_down_keeps_the_row_and_sends_it_once_when_back(kannel, settings
     kannel.start()
     assert outbox_flush()["claimed"] == 0  # not due yet: back-off holds
     OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=row.created_at)
-    assert outbox_flush() == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0}
+    assert outbox_flush() == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0, "unknown": 0}
     assert outbox_flush()["claimed"] == 0
     [got] = kannel.wait_received(1)
     assert got.text == "网关恢复后送达"
@@ -106,12 +106,14 @@ def test_bearerbox_restart_loses_nothing_queued(kannel):
 
 def test_refused_get_url_texts_nothing_back(kannel, settings):
     """SMS-3 with the sample config: when the portal refuses an MO (here: a wrong secret, 403)
-    smsbox retries and gives up without texting "Could not fetch content" to the subscriber."""
+    nothing is stored and nothing is texted to the subscriber ("Could not fetch content"); the
+    relay keeps the refused request in its rejected/ directory instead of dropping it."""
     settings.SMS_INBOUND_SECRET = "rotated-secret"  # Kannel still sends the old one
     kannel.send_mo("13800138005", "10086", "1")
-    # smsbox logs the request once it has given up (after http-request-retry more tries).
-    wait_until(lambda: "reply: 403" in kannel.log("smsbox-access"), 15, "smsbox to give up on the portal")
-    time.sleep(1)
+    wait_until(lambda: kannel.relay_status()["rejected"] == 1, 15, "the relay to hear the portal's 403")
+    assert "reply: 200" in kannel.log("smsbox-access")  # smsbox's call ended at the relay
+    time.sleep(0.5)
     assert not InboundMessage.objects.exists()
     assert "Sent SMS" not in kannel.log("bearerbox-access")
     assert kannel.received() == []
+    assert kannel.relay_status()["spooled"] == 0

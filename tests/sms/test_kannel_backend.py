@@ -116,14 +116,17 @@ def test_kannel_answers(sendsms, status, body, ok, retryable):
         assert str(status) in result.error
 
 
-def test_timeout_and_refused_connection_are_retryable(sendsms, settings):
-    """SMS-1: a hung or absent gateway is a retryable error, never a lost message."""
+def test_timeout_is_ambiguous_and_refused_connection_retryable(sendsms, settings):
+    """SMS-1, issue 13 item 4: a gateway that took the request but did not answer in time may
+    have accepted it: "outcome unknown", not retryable (a retry could send it twice). A refused
+    connection never reached Kannel: retryable, never a lost message."""
     sendsms.answers.append((202, "0: Accepted for delivery", 2))
     [hung] = _send(OutgoingSms(id=1, to="13800138000", text="x"))
-    assert not hung.ok and hung.retryable and "timed out" in hung.error
+    assert not hung.ok and hung.ambiguous and not hung.retryable and "timed out" in hung.error
+    assert len(sendsms.requests) == 1  # it did reach the gateway
     settings.KANNEL_SENDSMS_URL = f"http://127.0.0.1:{free_port()}/cgi-bin/sendsms"
     [refused] = _send(OutgoingSms(id=2, to="13800138000", text="x"))
-    assert not refused.ok and refused.retryable and "unreachable" in refused.error
+    assert not refused.ok and refused.retryable and not refused.ambiguous and "unreachable" in refused.error
 
 
 def test_parallel_sends_keep_results_in_order(sendsms, settings):

@@ -132,7 +132,7 @@ def test_retry_with_back_off_then_success(sms_outbox, settings):
     backends.memory_errors.extend([SendError("gateway busy", retryable=True)] * 2)
 
     before = timezone.now()
-    assert outbox_flush() == {"claimed": 1, "sent": 0, "retried": 1, "failed": 0}
+    assert outbox_flush() == {"claimed": 1, "sent": 0, "retried": 1, "failed": 0, "unknown": 0}
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 1, "gateway busy")
     assert before + timedelta(seconds=29) < row.next_attempt_at < timezone.now() + timedelta(seconds=31)
@@ -192,16 +192,17 @@ def test_gateway_down_stops_the_run_without_spending_every_rows_attempts(setting
     settings.SMS_FLUSH_CHUNK = 2
     rows = [sms_queue(to=f"1380013800{i}", text=f"第{i}条") for i in range(5)]
     backends.memory_errors.extend([SendError("refused", retryable=True)] * 2)
-    assert outbox_flush() == {"claimed": 2, "sent": 0, "retried": 2, "failed": 0}
+    assert outbox_flush() == {"claimed": 2, "sent": 0, "retried": 2, "failed": 0, "unknown": 0}
     attempts = dict(OutboxMessage.objects.values_list("pk", "attempts"))
     assert [attempts[r.pk] for r in rows] == [1, 1, 0, 0, 0]
     assert outbox_flush()["sent"] == 3
 
 
 @pytest.mark.django_db
-def test_row_stuck_in_sending_is_reclaimed_after_the_timeout(sms_outbox, settings):
-    """SMS-1: a worker that died mid-send leaves "sending"; after SMS_SENDING_TIMEOUT another
-    flush takes the row, but not before."""
+def test_row_stuck_in_sending_is_not_resent_blind_after_the_timeout(sms_outbox, settings):
+    """SMS-1, issue 13 item 4: a worker that died mid-send leaves "sending"; after
+    SMS_SENDING_TIMEOUT the row turns "unknown" (it may have reached Kannel) and is not sent
+    again by any flush; before the timeout it is left alone."""
     settings.SMS_SENDING_TIMEOUT_SECONDS = 600
     stuck = sms_queue(to="13800138000", text="卡住")
     recent = sms_queue(to="13800138001", text="正在发")
@@ -212,12 +213,14 @@ def test_row_stuck_in_sending_is_reclaimed_after_the_timeout(sms_outbox, setting
     OutboxMessage.objects.filter(pk=recent.pk).update(
         status=Status.SENDING, attempts=1, claimed_at=now - timedelta(minutes=1)
     )
-    assert outbox_flush() == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0}
+    assert outbox_flush() == {"claimed": 0, "sent": 0, "retried": 0, "failed": 0, "unknown": 1}
+    assert outbox_flush()["claimed"] == 0
     stuck.refresh_from_db()
     recent.refresh_from_db()
-    assert (stuck.status, stuck.attempts) == (Status.SENT, 2)
+    assert (stuck.status, stuck.attempts) == (Status.UNKNOWN, 1)
+    assert "may have reached the gateway" in stuck.last_error
     assert recent.status == Status.SENDING
-    assert [m.id for m in sms_outbox] == [stuck.pk]
+    assert sms_outbox == []
 
 
 @pytest.mark.django_db
