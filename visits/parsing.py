@@ -78,7 +78,8 @@ _OPT_OUT = re.compile(r"退订|取消订阅|^\W*(?:T|TD|N)\W*$|别(?:再)?(?:给
 # Set phrases read whole, first (before anything is discarded): (pattern, score, weak).
 # A weak praise (还行, 还可以) gives way to a complaint beside it: 还行吧，有待提高 → 3.
 _PHRASES: list[tuple[re.Pattern, int, bool]] = [(re.compile(p, re.IGNORECASE), s, w) for p, s, w in [
-    (r"不是一般的(?:好|满意|棒)", 1, False), (r"(?:满意|好)个(?:屁|鬼|头)", 4, False),
+    (r"不是一般的(?:好|满意|棒)", 1, False), (r"不是一般的(?:差|烂|糟)", 4, False),
+    (r"(?:10|一百|100)分(?![钟\u3400-\u9fff])", 1, False), (r"(?:满意|好)个(?:屁|鬼|头)", 4, False),
     (r"(?:非常满意|满意|好|不错)才怪", 4, False), (r"还好意思", 4, False),
     (r"不能再(?:满意|好)", 1, False), (r"(?:哪有|没有|没什么|没啥)不满意", 2, False),
     (r"无可挑剔", 1, False), (r"(?:没什么|没啥|没有什么)(?:可|好)?挑剔", 2, False),
@@ -100,7 +101,8 @@ _PHRASES: list[tuple[re.Pattern, int, bool]] = [(re.compile(p, re.IGNORECASE), s
     (r"(?:专线|宽带|网络|网|线路|电话)(?:又|还是|都)?(?:断了|不通|瘫了|瘫痪)", 4, False),
     (r"修了[一二三四五六七八九十两几\d]+(?:次|回|遍)", 4, False), (r"修了跟没修一样", 4, False),
     (r"(?:电话|手机)(?:也|都)?(?:不接|打不通|没人接)", 4, False), (r"拍拍屁股", 4, False), (r"没影", 4, False),
-    (r"迟到", 4, False), (r"断网|掉线|停网|断线", 4, False), (r"损失", 4, False),
+    (r"迟到", 4, False), (r"等了.{1,6}才(?:来|到|修|处理|回)", 4, False),
+    (r"断网|掉线|停网|断线", 4, False), (r"损失", 4, False),
     (r"销户|换运营商|携号转网|转网", 4, False),
     (r"(?:一件|一点)?都没(?:办|做|落实|兑现)", 4, False), (r"没(?:办成|办好|做到|落实|兑现)", 4, False),
     (r"不存在的(?=\W*$)", 4, False),
@@ -123,7 +125,9 @@ _NOISE = re.compile("|".join([
     rf"[{_CJK}]{{0,2}}经理(?:您|你)?好", r"(?:您|你|大家|早上|上午|下午|晚上|老师|师傅)们?好",
     r"(?:非常|十分)?(?:谢谢|感谢|多谢)(?:您|你)?(?:们)?(?:的)?(?:服务|关心|支持)?", r"辛苦(?:了|啦)?",
     r"(?:^|(?<=[，,。.！!？?\s|]))好的", r"(?:^|(?<=[，,。.！!？?\s|]))好吧",
-    r"好久", r"好几", r"好多", r"好像", r"只好", r"正好", r"刚好", r"最好", r"好在", r"好不好", r"更好",
+    r"好久", r"好几", r"好不容易",
+    r"差点(?:儿)?(?=忘|没|就)", r"一般(?=不|都|会|是|情况)",
+    r"好多", r"好像", r"只好", r"正好", r"刚好", r"最好", r"好在", r"好不好", r"更好",
     r"(?:满意|好|可以|行)(?:吗|么)", r"(?:满意|好|可以|行)不(?=$|[？?，,。.！!])",
     r"(?:修|弄|搞|做|办|装|调|处理|准备|约|谈|接|说|讲)好", r"才好", r"收到", r"知道了", r"呵呵", r"不客气|别客气",
     r"是好是坏|好坏|好与坏", r"满意不满意", r"唔该晒?|谢谢侬|多谢晒",
@@ -137,13 +141,14 @@ _QUESTION = re.compile(r"[?？]|吗|(?<!没)(?<!没有)什么|(?<!不)怎么(?!�
 # Praise and complaint joined by 但/就是/可是…: mixed, a person reads it.
 _CONTRAST = re.compile(r"但是|但|可是|不过|就是|只是|然而|却|可惜")
 # A change of mind: what follows the last of these is the answer (3，不对，应该是1).
-_CORRECTION = re.compile(r"不对|应该是|改成|改为|更正|开个?玩笑")
+_CORRECTION = re.compile(r"不对|应该是|改成|改为|更正|开个?玩笑|算了还是"
+                         r"|总体(?:来说|上|而言)?|总的(?:来说)?|整体来说|总之|综合(?:来看|来说)?")
 _FORMER_CHOICE = re.compile(r"(?:本来|原来|原本)(?:想|打算|要)(?:选|打|给)?[1-4一二三四]")
 
 # Core words: (pattern, polarity, base score). Polarity +1 praise, -1 complaint.
 _CORES: list[tuple[re.Pattern, int, int]] = [(re.compile(p), pol, base) for p, pol, base in [
     (r"满意", 1, 2), (r"不错", 1, 2), (r"棒", 1, 1), (r"赞", 1, 1), (r"给力", 1, 1), (r"到位", 1, 2),
-    (r"周到", 1, 2), (r"专业", 1, 2), (r"及时", 1, 2), (r"准时", 1, 2), (r"负责", 1, 2), (r"热情", 1, 2),
+    (r"周到", 1, 2), (r"专业", 1, 2), (r"及时", 1, 2), (r"热情", 1, 2),
     (r"耐心", 1, 2), (r"理想", 1, 2), (r"清楚", 1, 2), (r"顺利", 1, 2), (r"客气", 1, 2), (r"贴心", 1, 2),
     (r"敬业", 1, 2), (r"地道", 1, 2), (r"巴适|安逸|得劲|带劲|靠谱", 1, 2), (r"灵额?", 1, 2),
     (r"(?:可以|行)(?=$|[吧啊的哈呀啦了呢哦]|[^\w])", 1, 2),
@@ -154,7 +159,8 @@ _CORES: list[tuple[re.Pattern, int, int]] = [(re.compile(p), pol, base) for p, p
     (r"好", 1, 2),
 ]]
 # Words that count only with a degree in front or behind them: 太慢, 有点晚, 挺快的, 慢死了.
-_CORES_NEED_DEGREE = [(re.compile(r"慢|晚|贵|烦"), -1, 4), (re.compile(r"快"), 1, 2)]
+# (准时参加, 负责网络 are instructions and duties, not praise.)
+_CORES_NEED_DEGREE = [(re.compile(r"慢|晚|贵|烦"), -1, 4), (re.compile(r"快|准时|负责"), 1, 2)]
 _WEAK = {"还好", "还行", "还可以", "可以", "行", "还成"}
 
 # Modifiers in front of a core, read right to left. Kinds: N negation, S strong, M mild,
@@ -164,7 +170,7 @@ _MODIFIERS = sorted([
     ("不是不", "A"), ("说不上", "W"), ("谈不上", "W"), ("算不上", "W"),
     ("贼", "S"), ("贼拉", "S"), ("嘎嘎", "S"), ("倍儿", "S"), ("邪气", "S"), ("巨", "S"), ("特", "S"),
     ("老", "S"), ("好", "S"), ("几", "M"),
-    ("非常", "S"), ("很", "S"), ("特别", "S"), ("十分", "S"), ("超级", "S"), ("超", "S"), ("相当", "S"),
+    ("非常", "S"), ("绝对", "S"), ("很", "S"), ("特别", "S"), ("十分", "S"), ("超级", "S"), ("超", "S"), ("相当", "S"),
     ("太", "S"), ("极", "S"), ("极其", "S"), ("真", "S"), ("真的", "S"), ("最", "S"), ("实在", "S"),
     ("比较", "M"), ("较", "M"), ("还", "M"), ("挺", "M"), ("蛮", "M"), ("还算", "M"), ("算", "M"),
     ("基本", "M"), ("基本上", "M"), ("总体", "M"), ("整体", "M"), ("还是", "M"), ("有点", "M"), ("有些", "M"),
@@ -385,6 +391,8 @@ def read_reply(text: str) -> Reading:
         right = re.sub(r"[\W_]", "", s[contrast.end():].replace(_MASK, "x"))
         if left and right:
             return Reading(None, tuple(digits), scores, "praise and complaint joined by 但/就是")
+    if "呵呵" in text and any(e.sign > 0 for e in words):
+        return Reading(None, tuple(digits), scores, "praise after 呵呵 may be sarcasm")
     signs = {e.sign for e in words}
     if positive_emoji and not negative_emoji:
         signs_with_emoji = signs | {1}
