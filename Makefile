@@ -28,7 +28,10 @@ run: demo
 	@echo "Portal on http://127.0.0.1:8000  (log in as am1 / $${DEMO_PASSWORD:-demo12345}); Ctrl-C stops web, worker and beat."
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start
 
+# The system packages the browser and Kannel tests need: installed with apt-get when it can
+# (Debian/Ubuntu, as root), else one line says how, and those tests skip (tests/system_packages.py).
 test: install
+	@$(PY) tests/system_packages.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

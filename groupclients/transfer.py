@@ -10,22 +10,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from accounts.masking import mask_date, mask_mobile
 from accounts.models import OrgUnit, User
+from portal.spreadsheet import write_row
 
+from .import_files import read_table
 from .models import Contact, GroupCustomer, ImportJob, Industry, Member, OrganisationType, Product, Site
 from .services.ownership import group_ownership_check, site_check
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -509,18 +517,10 @@ def _header_map(kind: Kind, header: Iterable[Any]) -> tuple[dict[int, str], list
     return mapping, missing
 
 
-def read_rows(kind: Kind, fileobj, filename: str) -> list[dict[str, Any]]:
-    """The data rows as dicts keyed by column key. Raises ValueError with a message on a bad file."""
-    if filename.lower().endswith(".csv"):
-        raw = fileobj.read()
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-        table = list(csv.reader(io.StringIO(text)))
-    else:
-        try:
-            wb = load_workbook(fileobj, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises several kinds for a corrupt file
-            raise ValueError(_("This is not a readable .xlsx file (%(e)s).") % {"e": e.__class__.__name__}) from e
-        table = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+def read_rows(kind: Kind, fileobj, filename: str, *, progress=None) -> list[dict[str, Any]]:
+    """The data rows as dicts keyed by column key. Raises ValueError with a message on a bad file,
+    or one over the row/cell limits (counted while reading: groupclients.import_files)."""
+    table = read_table(fileobj, filename, progress=progress)
     if not table:
         raise ValueError(_("The file is empty."))
     mapping, missing = _header_map(kind, table[0])
@@ -534,12 +534,15 @@ def read_rows(kind: Kind, fileobj, filename: str) -> list[dict[str, Any]]:
     return rows
 
 
-def validate(kind: Kind, rows: list[dict], user: User, writable_groups) -> tuple[list, list[dict]]:
+def validate(kind: Kind, rows: list[dict], user: User, writable_groups, *,
+             progress=None) -> tuple[list, list[dict]]:
     """Check every row; returns (built objects, errors). Row numbers count the header as row 1."""
     lk = Lookups(user, writable_groups)
     built, errors, seen = [], [], {}
     dedupe_field = {"groups": "code", "sites": None, "contacts": "mobile", "members": "mobile"}[kind.key]
     for n, row in enumerate(rows, start=2):
+        if progress is not None and (n - 2) % 500 == 0 and n > 2:
+            progress(n - 2)  # rows checked so far
         try:
             obj, is_new = kind.build(row, lk)
             if dedupe_field:
@@ -558,59 +561,113 @@ def progress_key(job_id: int) -> str:
     return f"import-progress:{job_id}"
 
 
+def progress_publish(job: ImportJob, done: int, total: int | None = None, phase: str = "") -> None:
+    """Progress for the page, and the heartbeat that tells a running import from a stale one."""
+    cache.set(progress_key(job.pk), {"done": done, "total": total if total is not None else job.total_rows,
+                                     "phase": phase, "at": time.time()}, 24 * 3600)
+
+
+RUNNING = (ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING)
+
+
+def import_expire_if_stale(job: ImportJob) -> ImportJob:
+    """An import still checking/applying with no progress for settings.IMPORT_STALE_MINUTES (its
+    worker died, the task was lost or never ran) ends as failed with a message, instead of showing
+    "checking" for ever (issue 12 item 8). A conditional update: a live run is never overwritten,
+    and the apply re-checks its status inside its transaction before it commits."""
+    if job.status not in RUNNING:
+        return job
+    beat = (cache.get(progress_key(job.pk)) or {}).get("at")
+    last = beat if beat is not None else job.created_at.timestamp()
+    minutes = int(settings.IMPORT_STALE_MINUTES)
+    if time.time() - last < minutes * 60:
+        return job
+    message = _("The import made no progress for %(m)d minutes and was stopped; nothing was applied. "
+                "Upload the file again.") % {"m": minutes}
+    errors = [{"row": 0, "errors": {"file": [message]}}]
+    if ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now()):
+        logger.warning("import %s expired while %s", job.pk, job.status)
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: ImportJob, was: str, **fields) -> ImportJob:
+    """Write the outcome unless the job stopped being `was` meanwhile (expired as stale)."""
+    ImportJob.objects.filter(pk=job.pk, status=was).update(**fields)
+    job.refresh_from_db()
+    return job
+
+
 def run_import(job: ImportJob, *, apply: bool) -> ImportJob:
-    """Dry run (apply=False) or apply (apply=True) of one import job. All rows or none."""
+    """Dry run (apply=False) or apply (apply=True) of one import job. All rows or none.
+
+    Runs in a Celery task (groupclients.tasks.import_run), never needs the web worker; publishes
+    progress while reading, checking and applying; any failure ends the job as failed with a
+    message, never left "checking" (issue 12 item 8)."""
+    was = ImportJob.Status.APPLYING if apply else ImportJob.Status.VALIDATING
+    try:
+        return _run_import(job, apply=apply, was=was)
+    except Exception as e:  # whatever went wrong, the job ends and says so
+        logger.exception("import %s failed", job.pk)
+        return _finish(job, was, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                       errors=[{"row": 0, "errors": {"file": [_("The import failed: %(e)s") % {
+                           "e": str(e)[:300] or e.__class__.__name__}]}}])
+
+
+def _run_import(job: ImportJob, *, apply: bool, was: str) -> ImportJob:
     from .selectors import groups_in_scope
 
     kind = KINDS[job.kind]
     user = job.created_by
+    progress_publish(job, 0, 0, "reading")
     with job.file.open("rb") as fh:
         try:
-            rows = read_rows(kind, fh, job.original_name)
+            rows = read_rows(kind, fh, job.original_name,
+                             progress=lambda n: progress_publish(job, n, 0, "reading"))
         except ValueError as e:
-            job.status, job.errors = ImportJob.Status.INVALID, [{"row": 1, "errors": {"file": [str(e)]}}]
-            job.save(update_fields=["status", "errors"])
-            return job
+            return _finish(job, was, status=ImportJob.Status.INVALID if not apply else ImportJob.Status.FAILED,
+                           errors=[{"row": 1, "errors": {"file": [str(e)]}}], finished_at=timezone.now())
     job.total_rows = len(rows)
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+    progress_publish(job, 0, job.total_rows, "checking")
     if getattr(kind, "bulk", False):
         return _run_bulk(job, kind, rows, apply=apply)
-    if not apply:
-        built, errors = validate(kind, rows, user, groups_in_scope(user, "write"))
-        job.errors = errors
-        job.status = ImportJob.Status.INVALID if errors else ImportJob.Status.VALID
-        job.created_count = sum(1 for _n, _o, new in built if new)
-        job.updated_count = len(built) - job.created_count
-        job.save(update_fields=["status", "errors", "total_rows", "created_count", "updated_count"])
-        return job
-    from django.utils import timezone
 
+    def checking(n):
+        progress_publish(job, n, job.total_rows, "checking")
+
+    if not apply:
+        built, errors = validate(kind, rows, user, groups_in_scope(user, "write"), progress=checking)
+        created = sum(1 for _n, _o, new in built if new)
+        return _finish(job, was, errors=errors, total_rows=job.total_rows, created_count=created,
+                       updated_count=len(built) - created,
+                       status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALID)
+    errors = []
     try:
         with transaction.atomic():
             # validate again inside the transaction: the data may have changed since the dry run
-            built, errors = validate(kind, rows, user, groups_in_scope(user, "write"))
+            built, errors = validate(kind, rows, user, groups_in_scope(user, "write"), progress=checking)
             if errors:
                 raise RowError({"rows": [str(len(errors))]})
             for i, (_n, obj, is_new) in enumerate(built, start=1):
                 kind.save(obj, is_new, user)
                 if i % 50 == 0 or i == len(built):
-                    cache.set(progress_key(job.pk), {"done": i, "total": len(built)}, 3600)
+                    progress_publish(job, i, len(built), "applying")
+            # still ours? (not expired as stale meanwhile) — else roll every row back
+            if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=was).exists():
+                raise RowError({"apply": [_("The import was stopped.")]})
     except RowError:
-        job.status, job.errors = ImportJob.Status.FAILED, errors
+        return _finish(job, was, status=ImportJob.Status.FAILED, errors=errors, finished_at=timezone.now())
     except (ValidationError, Exception) as e:  # any failure rolls every row back
-        job.status = ImportJob.Status.FAILED
-        job.errors = [{"row": 0, "errors": {"apply": [str(e)]}}]
-    else:
-        job.status = ImportJob.Status.APPLIED
-        job.created_count = sum(1 for _n, _o, new in built if new)
-        job.updated_count = len(built) - job.created_count
-    job.finished_at = timezone.now()
-    job.save()
-    return job
+        return _finish(job, was, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                       errors=[{"row": 0, "errors": {"apply": [str(e)]}}])
+    created = sum(1 for _n, _o, new in built if new)
+    return _finish(job, was, status=ImportJob.Status.APPLIED, created_count=created,
+                   updated_count=len(built) - created, finished_at=timezone.now())
 
 
 def _run_bulk(job: ImportJob, kind: BulkKind, rows: list[dict], *, apply: bool) -> ImportJob:
-    from django.utils import timezone
-
     from portal.exceptions import ApplicationError
 
     class _DryRun(Exception):
@@ -632,12 +689,10 @@ def _run_bulk(job: ImportJob, kind: BulkKind, rows: list[dict], *, apply: bool) 
         job.status, job.errors = ImportJob.Status.INVALID, [{"row": 0, "errors": e.errors}]
     else:
         job.status = ImportJob.Status.APPLIED
-    job.created_count = result.get("created", result.get("upserted", 0))
-    job.updated_count = result.get("updated", 0)
-    if apply:
-        job.finished_at = timezone.now()
-    job.save()
-    return job
+    was = ImportJob.Status.APPLYING if apply else ImportJob.Status.VALIDATING
+    return _finish(job, was, status=job.status, errors=job.errors, total_rows=job.total_rows,
+                   created_count=result.get("created", result.get("upserted", 0)),
+                   updated_count=result.get("updated", 0), finished_at=timezone.now() if apply else None)
 
 
 # ---- templates and exports -------------------------------------------------------------------
@@ -645,19 +700,23 @@ def template_workbook(kind: Kind) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = kind.key
-    ws.append([c.zh + ("*" if c.required else "") for c in kind.columns])
-    ws.append([c.example for c in kind.columns])
+    write_row(ws, [c.zh + ("*" if c.required else "") for c in kind.columns])
+    write_row(ws, [c.example for c in kind.columns])
     help_ws = wb.create_sheet("说明 Help")
-    help_ws.append(["列 / column", "English", "key", "必填 required"])
+    write_row(help_ws, ["列 / column", "English", "key", "必填 required"])
     for c in kind.columns:
-        help_ws.append([c.zh, c.en, c.key, "是 yes" if c.required else ""])
+        write_row(help_ws, [c.zh, c.en, c.key, "是 yes" if c.required else ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[bytes, int]:
-    """The rows of one kind in the user's scope, masked for non-owners. Returns (xlsx bytes, rows)."""
+EXPORT_KINDS = ("groups", "sites", "contacts", "members")
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def _export_rows(kind_key: str, user: User, group_filters=None) -> Iterator[list]:
+    """The header, then the rows of one kind in the user's scope, masked for non-owners (ORG-4)."""
     from .scopes import sees_financials
     from .selectors import (
         contact_list_for_user,
@@ -668,42 +727,54 @@ def export_workbook(kind_key: str, user: User, *, group_filters=None) -> tuple[b
         sites_in_scope,
     )
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(kind_key)
-    n = 0
     if kind_key == "groups":
         money = sees_financials(user)
-        ws.append(["集团编码", "集团名称", "类别", "状态", "行业", "地址", "电话", "员工数",
-                   *(["年营业额(万元)"] if money else []), "营销单元", "客户经理"])
+        yield ["集团编码", "集团名称", "类别", "状态", "行业", "地址", "电话", "员工数",
+               *(["年营业额(万元)"] if money else []), "营销单元", "客户经理"]
         for g in group_list_for_user(user, group_filters).iterator(chunk_size=2000):
-            ws.append([g.code, g.name, g.grade, g.get_status_display(), str(g.industry or ""), g.address, g.phone,
-                       g.employee_count, *([g.annual_revenue] if money else []), g.unit.code,
-                       g.account_manager.username])
-            n += 1
+            yield [g.code, g.name, g.grade, g.get_status_display(), str(g.industry or ""), g.address, g.phone,
+                   g.employee_count, *([g.annual_revenue] if money else []), g.unit.code,
+                   g.account_manager.username]
     elif kind_key == "sites":
-        ws.append(["集团编码", "站点名称", "地址", "营销单元编码", "属地客户经理账号", "属地维护经理账号", "是否总部"])
+        yield ["集团编码", "站点名称", "地址", "营销单元编码", "属地客户经理账号", "属地维护经理账号", "是否总部"]
         for s in sites_in_scope(user).iterator(chunk_size=2000):
-            ws.append([s.group.code, s.name, s.address, s.unit.code, s.local_am.username, s.local_mm.username,
-                       "是" if s.is_headquarters else "否"])
-            n += 1
+            yield [s.group.code, s.name, s.address, s.unit.code, s.local_am.username, s.local_mm.username,
+                   "是" if s.is_headquarters else "否"]
     elif kind_key == "contacts":
-        ws.append(["集团编码", "集团名称", "姓名", "类型", "首要联系人", "部门", "职务", "手机号码", "生日",
-                   "我方对口人账号", "免打扰"])
+        yield ["集团编码", "集团名称", "姓名", "类型", "首要联系人", "部门", "职务", "手机号码", "生日",
+               "我方对口人账号", "免打扰"]
         for c in contact_list_for_user(user).iterator(chunk_size=2000):
             present_contact(c)
-            ws.append([c.group.code, c.group.name, c.name, c.get_type_display(), "是" if c.is_primary else "否",
-                       c.department, c.post, c.mobile_display, c.birthday_display,
-                       c.counterpart.username if c.counterpart else "", "是" if c.do_not_disturb else "否"])
-            n += 1
+            yield [c.group.code, c.group.name, c.name, c.get_type_display(), "是" if c.is_primary else "否",
+                   c.department, c.post, c.mobile_display, c.birthday_display,
+                   c.counterpart.username if c.counterpart else "", "是" if c.do_not_disturb else "否"]
     elif kind_key == "members":
-        ws.append(["集团编码", "手机号码", "姓名", "产品编码", "VIP等级", "付费类型", "状态"])
+        yield ["集团编码", "手机号码", "姓名", "产品编码", "VIP等级", "付费类型", "状态"]
         for m in member_list_for_user(user).iterator(chunk_size=2000):
             present_member(m)
-            ws.append([m.group.code, m.mobile_display, m.name, m.product.code if m.product else "", m.vip_tier,
-                       m.billing_type, m.status])
-            n += 1
+            yield [m.group.code, m.mobile_display, m.name, m.product.code if m.product else "", m.vip_tier,
+                   m.billing_type, m.status]
     else:
         raise KeyError(kind_key)
+
+
+def export_workbook(kind_key: str, user: User, *, group_filters=None, fmt: str = "xlsx") -> tuple[bytes, int]:
+    """The rows of one kind in the user's scope, masked for non-owners, as .xlsx (default) or .csv
+    (UTF-8 with a BOM, which Excel opens as Chinese). Returns (bytes, data rows). Every cell goes
+    through portal.spreadsheet.write_row: formula-like text is written as text (issue 12 item 7)."""
+    n = -1  # the header is not a data row
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        for row in _export_rows(kind_key, user, group_filters):
+            write_row(writer, row)
+            n += 1
+        return ("\ufeff" + buf.getvalue()).encode("utf-8"), n
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(kind_key)
+    for row in _export_rows(kind_key, user, group_filters):
+        write_row(ws, row)
+        n += 1
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), n

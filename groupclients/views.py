@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -452,7 +452,7 @@ def import_start(request):
 
 @login_required
 def import_detail(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    job = transfer.import_expire_if_stale(get_object_or_404(ImportJob, pk=pk, created_by=request.user))
     return render(request, "groupclients/import_detail.html", {"job": job})
 
 
@@ -467,6 +467,7 @@ def import_apply(request, pk):
         return redirect("import-detail", pk=job.pk)
     from .tasks import import_run
 
+    transfer.progress_publish(job, 0, job.total_rows, "queued")  # the stale clock starts now
     transaction.on_commit(lambda: import_run.delay(job.pk, True))
     return redirect("import-detail", pk=job.pk)
 
@@ -475,8 +476,9 @@ def import_apply(request, pk):
 def import_progress(request, pk):
     from django.core.cache import cache
 
-    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    job = transfer.import_expire_if_stale(get_object_or_404(ImportJob, pk=pk, created_by=request.user))
     p = cache.get(transfer.progress_key(job.pk)) or {"done": 0, "total": job.total_rows}
+    p.pop("at", None)
     return JsonResponse({"status": job.status, "status_label": job.get_status_display(), **p,
                          "finished": job.status in (ImportJob.Status.APPLIED, ImportJob.Status.FAILED,
                                                     ImportJob.Status.INVALID, ImportJob.Status.VALID)})
@@ -494,13 +496,20 @@ def import_template(request, kind):
 
 @login_required
 def export(request, kind):
-    if kind not in transfer.KINDS:
-        raise PermissionDenied
+    """The customer file as .xlsx, or as .csv with `?format=csv` (issue 12 item 7: both write
+    formula-like text as text)."""
+    if kind not in transfer.EXPORT_KINDS:
+        raise Http404(_("There is no export of that kind."))
+    fmt = request.GET.get("format") or "xlsx"
+    if fmt not in transfer.EXPORT_FORMATS:
+        raise Http404(_("Export as xlsx or csv."))
     if request.user.role_codes <= {R.AGENT}:
         raise PermissionDenied(_("Call-centre agents cannot export customer data."))
-    data, n = transfer.export_workbook(kind, request.user, group_filters=_filters(request))
+    data, n = transfer.export_workbook(kind, request.user, group_filters=_filters(request), fmt=fmt)
     audit_log(action=AuditEvent.Action.EXPORT, request=request, target_type=f"groupclients.{kind}",
               rows=n, query=request.GET.urlencode())
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv"
+                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{kind}.{fmt}"'
     return resp

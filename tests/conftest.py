@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -11,6 +10,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 NO_SKIP = os.environ.get("PORTAL_NO_SKIP") == "1"
+PACKAGES_MISSING = "system packages missing:"  # the start of tests.system_packages.install_line
 
 
 def require_service(ok: bool, why: str) -> None:
@@ -20,6 +20,16 @@ def require_service(ok: bool, why: str) -> None:
     if NO_SKIP:
         pytest.fail(f"required service missing in CI: {why}", pytrace=False)
     pytest.skip(why)
+
+
+def require_packages(*packages: str) -> None:
+    """Skip (fail in CI) when a system package these tests need is missing (issue 12 item 5). The
+    reason is the same one line for every such test — what is missing and how to install it — so
+    pytest's summary shows it once."""
+    from tests.system_packages import install_line, missing_packages
+
+    if missing_packages(packages):
+        require_service(False, install_line(missing_packages()))
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
@@ -44,6 +54,10 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) and PACKAGES_MISSING in str(report.longrepr[2]):
+        # One summary line for every test skipped for a missing system package (issue 12 item 5):
+        # pytest folds skips by (file, line, reason), so give them all the same file and line.
+        report.longrepr = ("tests/system_packages.py", 0, report.longrepr[2])
     if NO_SKIP and report.skipped:
         # Nothing may be skipped in CI: turn any skip into a failure with its reason.
         report.outcome = "failed"
@@ -170,6 +184,11 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    # Session-scoped like the browser it launches, so a missing Chromium skips (fails in CI) here,
+    # before Playwright errors with "executable doesn't exist" (issue 12 item 5).
+    from tests.system_packages import BROWSER
+
+    require_packages(*BROWSER)
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -187,8 +206,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def chromium_available():
-    require_service(bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
-                    f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from tests.system_packages import BROWSER
+
+    require_packages(*BROWSER)
 
 
 @pytest.fixture

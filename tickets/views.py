@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.masking import mask_mobile
 from accounts.models import Role
 from accounts.scoping import WRITE, get_in_scope
 from groupclients.models import GroupCustomer, Site
@@ -22,6 +24,8 @@ from . import complaints as complaint_services
 from . import workflow as wf
 from .forms import AmLogForm, ComplaintForm, ParticipationForm, RepairForm, TicketForm
 from .models import Complaint, LedgerEntry, Severity, Ticket
+from .personal_data import callback_owned
+from .personal_data import ticket_reveal as ticket_reveal_service
 from .scopes import COMPLAINT_SCOPE, LEDGER_SCOPE, TICKET_SCOPE
 from .selectors import board_counts, complaints_in_scope, ledger_in_scope, ticket_list_for_user
 from .services import ledger_reverse
@@ -104,12 +108,23 @@ def ticket_detail(request, pk):
     for e in events:  # readable timeline: labels, not codes
         e.action_label = wf.ACTION_LABELS.get(e.action, e.action)
         e.from_label, e.to_label = labels.get(e.from_status, ""), labels.get(e.to_status, "")
+    owned = callback_owned(t, request.user)
     return render(request, "tickets/ticket_detail.html", {
-        "t": t, "events": events, "actions": actions, "now": timezone.now(),
+        "t": t, "events": events, "callback_masked": not owned,
+        "callback_display": t.callback_number if owned else mask_mobile(t.callback_number),
+        "actions": actions, "now": timezone.now(),
         "repair_form": RepairForm(), "am_log_form": AmLogForm(group=t.group),
         "participation_form": ParticipationForm(), "survey": Survey.objects.filter(ticket_id=t.pk).first(),
         "other_sites": t.group.sites.exclude(pk=t.site_id).select_related("unit"),
     })
+
+
+@login_required
+@require_POST
+def ticket_reveal(request, pk):
+    """ORG-4: the callback number in clear for a non-owner, audit-logged (issue 12 item 4)."""
+    t = _ticket(request, pk)
+    return JsonResponse(ticket_reveal_service(ticket=t, by=request.user, request=request))
 
 
 @login_required

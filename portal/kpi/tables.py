@@ -644,22 +644,24 @@ def workbook(tables: Iterable[Table], *, heading: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from portal.spreadsheet import write_row  # formula-like text stays text (issue 12 item 7)
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     for t in tables:
         name = _sheet_name(t.title or t.key, used)
         ws = wb.create_sheet(name)
-        ws.append([heading])
+        write_row(ws, [heading])
         ws["A1"].font = Font(bold=True)
-        ws.append(list(t.columns))
+        write_row(ws, list(t.columns))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in t.rows:
-            ws.append([_excel_value(c) for c in row])
+            write_row(ws, [_excel_value(c) for c in row])
         if t.note:
             ws.append([])
-            ws.append([t.note])
+            write_row(ws, [t.note])
         for i, _col in enumerate(t.columns, 1):
             ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = 18
     if not wb.sheetnames:

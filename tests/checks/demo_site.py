@@ -155,14 +155,18 @@ def start(env: dict[str, str], tmp: Path, workers: int = 2) -> DemoSite:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {(tmp / f'gunicorn-{port}.log').read_text()[-3000:]}")
-        try:
-            requests.get(f"{url}/accounts/login/", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.3)
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {(tmp / f'gunicorn-{port}.log').read_text()[-3000:]}")
+            try:
+                requests.get(f"{url}/accounts/login/", timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a loaded machine's first request
+                time.sleep(0.3)
+    except BaseException:
+        proc.terminate()  # a failed start leaves no server behind
+        raise
     site = DemoSite(url=url, env=env, proc=proc)
     site.log_path = tmp / f"gunicorn-{port}.log"
     return site

@@ -157,6 +157,9 @@ tickets = {t["id"]: {"group": t["group_id"], "site": t["site_id"], "unit": t["un
                                           "maintenance_manager_id", "opened_by_id")}
 complaints = {c["id"]: {"group": c["group_id"], "am": c["account_manager_id"], "recorded_by": c["recorded_by_id"]}
               for c in Complaint.objects.values("id", "group_id", "account_manager_id", "recorded_by_id")}
+from groupclients.billing_models import CreditOrder, RetentionAlert
+alert_groups = list(RetentionAlert.objects.values_list("group_id", flat=True))
+order_groups = list(CreditOrder.objects.values_list("account__group_id", flat=True))
 from groupclients.models import Product
 product = Product.objects.filter(active=True).order_by("pk").values_list("pk", flat=True).first()
 accounts = {a["id"]: {"external_id": a["external_id"], "group": a["group_id"]}
@@ -164,7 +167,8 @@ accounts = {a["id"]: {"external_id": a["external_id"], "group": a["group_id"]}
 print("MATRIX-WORLD " + json.dumps({"users": users, "units": units, "groups": groups, "sites": sites,
                                     "contacts": contacts, "members": list(members.values()), "tickets": tickets,
                                     "complaints": complaints, "accounts": accounts,
-                                    "product": product}))
+                                    "product": product, "alert_groups": alert_groups,
+                                    "order_groups": order_groups}))
 """
 
 FINGERPRINT = r"""
@@ -213,6 +217,8 @@ class World:
     complaints: dict
     accounts: dict
     product: int | None = None
+    alert_groups: list = field(default_factory=list)
+    order_groups: list = field(default_factory=list)
     by_name: dict = field(default_factory=dict)
 
     @classmethod

@@ -191,3 +191,23 @@ def test_issue12_item2_edit_forms_check_the_stored_values(book, people, org, cli
                                                        "status": "active"})
     assert r.status_code == 400
     assert Contact.objects.get(pk=c1.pk).counterpart_id == people["am1"].pk
+
+
+def test_issue12_item2_import_cannot_hand_a_group_on(book, people, org, client_for, django_capture_on_commit_callbacks):
+    """issue 12 item 2: the groups import runs the same rule — am1 re-importing g1 for am2 in u21, or
+    creating a group in another branch, gets row errors and nothing changes."""
+    from groupclients.models import ImportJob
+    from tests.groupclients.test_transfer import HEADER, xlsx
+
+    g1 = book["g1"]
+    rows = [HEADER,
+            [g1.code, g1.name, "enterprise", "杭州市", "0571-1", "it", 10, 100, "B", "", "U21", "am2"],
+            ["", "宁波导入集团", "enterprise", "宁波市", "0574-1", "it", 10, 100, "C", "", "U21", "am1"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(people["am1"]).post(reverse("import-start"), {"kind": "groups", "file": xlsx(rows)})
+    job = ImportJob.objects.get()
+    assert job.status == "invalid", job.errors
+    assert {e["row"] for e in job.errors} == {2, 3}, job.errors
+    g1.refresh_from_db()
+    assert (g1.unit_id, g1.account_manager_id) == (org["u11"].pk, people["am1"].pk)
+    assert not GroupCustomer.objects.filter(name="宁波导入集团").exists()

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import require_packages, require_service
 from tests.sms.kannel import KannelHarness, TcpGate, kannel_available
+from tests.system_packages import KANNEL
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def _portal_url(live_server) -> str:
 
 @contextmanager
 def _running_kannel(live_server, settings, workdir, portal_url: str, **options):
+    require_packages(*KANNEL)  # issue 12 item 5: one line saying how to install them
     ok, why = kannel_available()
     require_service(ok, why)
     _share_test_database_with(live_server)

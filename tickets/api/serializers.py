@@ -1,8 +1,10 @@
 from rest_framework import serializers
 
+from accounts.masking import mask_mobile
 from groupclients.models import Contact, Site
 
 from ..models import Complaint, FaultCause, LedgerEntry, Severity, Ticket, TicketEvent
+from ..personal_data import callback_owned
 
 
 class TicketEventSerializer(serializers.ModelSerializer):
@@ -31,6 +33,14 @@ class TicketSerializer(serializers.ModelSerializer):
                   "misroute_note", "needs_verification", "verification_note", "rating"]
         read_only_fields = [f for f in fields if f not in ("group", "site", "product", "severity", "description",
                                                            "reporter_name", "callback_number")]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # ORG-4 (issue 12 item 4): masked for whoever does not own the ticket; no request → masked.
+        request = self.context.get("request")
+        if "callback_number" in data and not callback_owned(instance, getattr(request, "user", None)):
+            data["callback_number"] = mask_mobile(instance.callback_number)
+        return data
 
 
 class TicketDetailSerializer(TicketSerializer):

@@ -1,7 +1,8 @@
 """API: tickets with one POST endpoint per transition (409 when refused), complaints, the ledger."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from groupclients.scopes import GROUP_SCOPE
 from .. import complaints as complaint_services
 from .. import workflow as wf
 from ..models import Complaint, LedgerEntry, Ticket
+from ..personal_data import ticket_reveal, with_callback_owned
 from ..scopes import COMPLAINT_SCOPE, LEDGER_SCOPE, TICKET_SCOPE
 from ..selectors import complaints_in_scope, ledger_in_scope, ticket_list_for_user
 from ..services import ledger_reverse
@@ -46,6 +48,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         qs = ticket_list_for_user(self.request.user, queue=p.get("queue", ""), status=p.get("status", ""),
                                   severity=p.get("severity", ""), group=_int(p.get("group")), q=p.get("q", ""),
                                   breached=p.get("breached") in ("1", "true"))
+        qs = with_callback_owned(qs, self.request.user)
         return qs.prefetch_related("events__by") if self.action == "retrieve" else qs
 
     def perform_create(self, serializer):
@@ -62,7 +65,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             data = dict(ser.validated_data)
         ticket = fn(ticket=ticket, by=request.user, **data, **extra)
         ticket = Ticket.objects.get(pk=ticket.pk)
-        return Response(s.TicketSerializer(ticket).data)
+        return Response(s.TicketSerializer(ticket, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.NoteSerializer, responses=s.TicketSerializer)
     @action(detail=True, methods=["post"])
@@ -94,7 +97,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         substitute = get_object_or_404(User, pk=sub) if sub else None
         ticket = get_in_scope(request.user, Ticket.objects.all(), TICKET_SCOPE, WRITE, pk=pk)
         ticket = wf.ticket_set_participation(ticket=ticket, by=request.user, substitute=substitute, **d)
-        return Response(s.TicketSerializer(ticket).data)
+        return Response(s.TicketSerializer(ticket, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.MisrouteSerializer, responses=s.TicketSerializer)
     @action(detail=True, methods=["post"])
@@ -120,6 +123,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._transition(request, pk, wf.ticket_verify, s.VerifySerializer)
+
+    @extend_schema(request=None, responses=inline_serializer(
+        "TicketReveal", {"callback_number": drf_serializers.CharField()}))
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The callback number in clear for a non-owner, audit-logged (ORG-4)."""
+        ticket = get_in_scope(request.user, Ticket.objects.all(), TICKET_SCOPE, pk=pk)
+        return Response(ticket_reveal(ticket=ticket, by=request.user, request=request))
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str)]))
