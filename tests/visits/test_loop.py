@@ -29,7 +29,7 @@ def test_saving_a_visit_queues_one_survey_per_contact(field, log_visit, flush, d
     services.survey_send(visit=visit, contact=field["primary"])
     assert visit.surveys.count() == 2
     field["g1"].refresh_from_db()
-    assert field["g1"].last_visited_on == timezone.localdate()
+    assert field["g1"].last_visited_on == timezone.localtime(visit.started_at).date()  # the visit's day, not today's
 
 
 def test_visit_validation(field, log_visit, book, people):
@@ -37,7 +37,8 @@ def test_visit_validation(field, log_visit, book, people):
         log_visit(field["g1"], [book["c2"]])  # a contact of another group
     assert "contacts" in e.value.extra["errors"]
     with pytest.raises(ApplicationError) as e:
-        log_visit(field["g1"], [field["primary"]], next_visit_on=timezone.localdate())
+        started = timezone.now() - dt.timedelta(hours=1)  # at 00:30 in Beijing that is yesterday
+        log_visit(field["g1"], [field["primary"]], started_at=started, next_visit_on=timezone.localtime(started).date())
     assert "next_visit_on" in e.value.extra["errors"]
     with pytest.raises(ApplicationError) as e:
         log_visit(field["g1"], [field["primary"]], kind="project_acceptance", companions=[people["mm1"]])
