@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from accounts.masking import mask_mobile
+from accounts.reveals import reveal_rate_check
 from groupclients.models import Site
 from portal.audit import audit_log
 from portal.models import AuditEvent
@@ -50,7 +51,9 @@ def callback_display(ticket: Ticket, user) -> str:
 
 
 def ticket_reveal(*, ticket: Ticket, by, request=None) -> dict[str, str]:
-    """ORG-4: show a non-owner the callback number in clear, and audit that they saw it."""
+    """ORG-4: show a non-owner the callback number in clear, and audit that they saw it.
+    Rate-limited per user like every reveal (policy security.reveals_per_hour): 429 beyond it."""
+    reveal_rate_check(user=by)
     audit_log(action=AuditEvent.Action.REVEAL, actor=by, request=request, target=ticket,
               fields=["callback_number"])
     return {"callback_number": ticket.callback_number}

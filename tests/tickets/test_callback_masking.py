@@ -60,3 +60,13 @@ def test_issue12_item4_reveal_respects_scope(ticket, people, api_for):
     """issue 12 item 4: a user who cannot see the ticket cannot reveal its number (404)."""
     r = api_for(people["am2"]).post(f"/api/v1/tickets/{ticket.pk}/reveal/")
     assert r.status_code in (403, 404)
+
+
+def test_issue12_item9_ticket_reveals_are_rate_limited_like_contact_reveals(ticket, people, api_for):
+    """A ticket's callback number is personal data too: the reveal limit (security.reveals_per_hour) holds."""
+    from portal.policy import override_policy
+
+    api = api_for(people["quality1"])
+    with override_policy({"security.reveals_per_hour": 2}):
+        codes = [api.post(f"/api/v1/tickets/{ticket.pk}/reveal/").status_code for _ in range(3)]
+    assert codes[:2] == [200, 200] and codes[2] == 429
