@@ -59,7 +59,8 @@ def test_issue13_item3_retry_budget_covers_30_minutes(tmp_path):
     delay = int(conf_value(deployed, "smsbox", "http-queue-delay"))
     assert retries * delay >= 30 * 60, f"{retries} x {delay} s is under 30 min"
     get_url = conf_value(deployed, "sms-service", "get-url")
-    assert get_url.startswith("http://127.0.0.1:13080/api/v1/sms/inbound/"), get_url  # the relay
+    assert get_url.startswith(("http://127.0.0.1:13080/api/v1/sms/inbound/",  # the relay, the secret as Basic auth
+                               "http://kannel:dev-inbound-secret@127.0.0.1:13080/api/v1/sms/inbound/")), get_url
     assert "id=%I" in get_url  # the key of the relay's spool file and the portal's idempotency
 
     relay_source = (DEPLOY / "kannel_relay.py").read_text()
@@ -68,7 +69,9 @@ def test_issue13_item3_retry_budget_covers_30_minutes(tmp_path):
     harness = KannelHarness(workdir=tmp_path, portal_url="http://127.0.0.1:9")
     rendered = harness.conf.read_text()
     assert int(conf_value(rendered, "smsbox", "http-request-retry")) == retries
-    assert conf_value(rendered, "sms-service", "get-url").startswith(harness.callback_url)
+    scheme, _, rest = harness.callback_url.partition("://")
+    assert conf_value(rendered, "sms-service", "get-url").startswith(f"{scheme}://kannel:")  # Basic auth
+    assert rest in conf_value(rendered, "sms-service", "get-url")  # through the relay
     assert harness.callback_url != harness.portal_url
 
 
