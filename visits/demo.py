@@ -74,8 +74,9 @@ def _live_loop(ctx) -> None:
     from .services import visit_log_create
 
     am1 = ctx.data["am1"]
-    groups = GroupCustomer.objects.filter(account_manager=am1, status="active").order_by("pk")[:2]
-    replies = ["很差，网络经常断", "1"]
+    groups = GroupCustomer.objects.filter(account_manager=am1, status="active").order_by("pk")[:3]
+    # the third reply is one the portal cannot read: it waits on the supervisors' "Replies to read"
+    replies = ["很差，网络经常断", "1", "王经理您好，上次说的方案我们下周开会再定"]
     for g, reply in zip(groups, replies, strict=False):
         primary = g.contacts.filter(status="active", no_surveys=False).order_by("-is_primary", "pk").first()
         if primary is None:
