@@ -68,7 +68,10 @@ def outbox_problems(now: dt.datetime | None = None) -> list[str]:
 
     now = now or timezone.now()
     out = []
-    waiting = OutboxMessage.objects.filter(status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING])
+    # Only what is due: a survey held through quiet hours (issue 16 item 4) or a row waiting for its
+    # back-off is not late (refused sends are reported below).
+    waiting = OutboxMessage.objects.filter(status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+                                           next_attempt_at__lte=now)
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
     if oldest is not None and now - oldest > dt.timedelta(minutes=settings.HEALTH_OUTBOX_MAX_AGE_MINUTES):
         out.append(f"outbox: oldest unsent SMS waits {_minutes(now - oldest)} min "

@@ -108,3 +108,12 @@ def test_issue13_item6_kannel_down_shows(client, all_well, settings):
     settings.KANNEL_STATUS_URL = f"http://127.0.0.1:{free_port()}/status.txt"
     status, body = _json(client)
     assert status == 503 and body["kannel"] == {"ok": False, "state": "Unavailable: Kannel status page does not answer"}
+
+
+def test_a_survey_held_through_quiet_hours_is_not_an_old_outbox(client, all_well):
+    """issue 13 item 6 × issue 16 item 4: a message not yet due (held until 08:00) is not late."""
+    OutboxMessage.objects.create(to="13800138000", text="调查", template_key="survey",
+                                 created_at=timezone.now() - dt.timedelta(hours=3),
+                                 next_attempt_at=timezone.now() + dt.timedelta(hours=7))
+    status, body = _json(client)
+    assert status == 200 and body["sms_outbox"]["ok"], body
