@@ -32,13 +32,9 @@ DATA = ROOT / "tests" / "visits" / "data"
 
 
 def load(path: Path) -> list[tuple[int | None, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        label, _, text = line.partition("\t")
-        rows.append((None if label.strip() == "-" else int(label), text))
-    return rows
+    from tests.visits.test_parsing import load_corpus  # one reader of the corpus format, the tests'
+
+    return load_corpus(path)
 
 
 def naive_parser():

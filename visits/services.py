@@ -195,7 +195,7 @@ def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None
     if survey.extension:
         survey.save(update_fields=["extension"])
     key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
-    sms_queue(to=number, template=template, related=survey, dedupe_key=key,
+    sms_queue(to=number, template=template, related=survey, dedupe_key=key, not_before=leaves,
               sender=f"{policy('survey.sender_prefix')}{survey.extension}" if survey.extension else "",
               context={"name": contact.name if contact else "", "manager": str(am), "product": product})
     return survey

@@ -100,6 +100,7 @@ def sms_queue(
     dedupe_key: str | None = None,
     kind: str = OutboxMessage.Kind.SERVICE,
     sender: str = "",
+    not_before: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Put one SMS in the outbox, in the caller's transaction (SPEC SMS-1).
 
@@ -137,7 +138,8 @@ def sms_queue(
         template_key=key,
         kind=kind,
         dedupe_key=dedupe_key or None,
-        next_attempt_at=quiet_hours_release(timezone.now(), key=key, kind=kind),
+        # not_before: a caller that already knows when the message may leave (survey_send)
+        next_attempt_at=not_before or quiet_hours_release(timezone.now(), key=key, kind=kind),
     )
     if related is not None:
         row.content_type = ContentType.objects.get_for_model(related)
