@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.scoping import WRITE, get_in_scope, scope_queryset
 from portal.api.params import Choice, FilterParamsMixin, Id
+from portal.ids import is_id
 
 from ..billing_models import BillingAccount, CreditOrder, RetentionAlert
 from ..scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
@@ -197,7 +198,7 @@ class PaymentView(APIView):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         key = str(d["account"])
-        account = BillingAccount.objects.filter(Q(external_id=key) | Q(pk=int(key) if key.isdigit() else None)).first()
+        account = BillingAccount.objects.filter(Q(external_id=key) | Q(pk=int(key) if is_id(key) else None)).first()
         if account is None:
             raise NotFound("No such billing account.")
         _payment, created = credit.payment_record(account=account, amount=d["amount"],

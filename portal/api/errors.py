@@ -45,6 +45,8 @@ def _renamed(errors, names: dict[str, str]):
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "message": exc.message, **exc.extra}
+        if isinstance(body.get("errors"), dict):  # field errors from a service: in the API's field names
+            body["errors"] = _renamed(body["errors"], _api_field_names(context))
         return Response(body, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         msg = _("The request body is too large.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.ids import is_id
+
 
 class CodeOrIdField(serializers.PrimaryKeyRelatedField):
     """A reference row (product, organisation type, industry, …) named by its code or by its id
@@ -24,7 +26,7 @@ class CodeOrIdField(serializers.PrimaryKeyRelatedField):
             found = queryset.filter(code=data).first()
             if found is not None:
                 return found
-            if not data.isdigit():
+            if not is_id(data):
                 self.fail("does_not_exist", pk_value=data)
         try:
             return queryset.get(pk=int(data))

@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from portal.ids import is_id
+
 
 class StandardPagination(PageNumberPagination):
     """Pages of 50 (at most 500). `page` and `page_size` must be positive integers: a bad value is a 400
@@ -12,10 +14,11 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
     def _positive(self, request, name: str) -> int | None:
-        raw = request.query_params.get(name)
-        if raw is None:
+        values = request.query_params.getlist(name)
+        if not values:
             return None
-        if not raw.isdigit() or int(raw) < 1:
+        raw = values[0]
+        if len(values) > 1 or not is_id(raw) or int(raw) < 1:
             raise ValidationError({name: [_("A positive whole number.")]})
         return int(raw)
 

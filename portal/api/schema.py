@@ -111,10 +111,10 @@ def postprocess_errors(result, generator, request, public):
             if any(p.get("in") == "query" for p in op.get("parameters", [])):
                 codes += ["414"]  # gunicorn's limit_request_line
             for code in codes:
-                op["responses"].setdefault(code, {
-                    "description": ERROR_DESCRIPTIONS[code],
-                    "content": {"application/json": {"schema": ref}},
-                })
+                # 414 comes from gunicorn, before Django: its own small HTML page
+                content = ({"text/html": {"schema": {"type": "string"}}} if code == "414"
+                           else {"application/json": {"schema": ref}})
+                op["responses"].setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": content})
     return result
 
 

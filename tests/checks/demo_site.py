@@ -159,9 +159,9 @@ def start(env: dict[str, str], tmp: Path, workers: int = 2) -> DemoSite:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {(tmp / f'gunicorn-{port}.log').read_text()[-3000:]}")
         try:
-            requests.get(f"{url}/accounts/login/", timeout=2)
+            requests.get(f"{url}/accounts/login/", timeout=10)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine: the first answer may be slow
             time.sleep(0.3)
     site = DemoSite(url=url, env=env, proc=proc)
     site.log_path = tmp / f"gunicorn-{port}.log"

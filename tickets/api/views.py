@@ -35,7 +35,8 @@ class ComplaintListParams(serializers.Serializer):
 
 
 class LedgerListParams(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}(-(0[1-9]|1[0-2]))?$", required=False, help_text="YYYY-MM (or YYYY)")
+    month = serializers.RegexField(r"^([0-9]{4}(-(0[1-9]|1[0-2]))?)?$", required=False, allow_blank=True,
+                                   help_text="YYYY-MM (or YYYY)")
     person = Id()
 
 

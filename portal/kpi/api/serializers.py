@@ -10,9 +10,10 @@ def _metric_fields() -> dict[str, serializers.Field]:
 
 
 class KpiParamsSerializer(serializers.Serializer):
-    scope = serializers.CharField(required=False, max_length=32,
+    # "" is "not given" in a query string (DRF's form semantics), so the schema allows it
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=32,
                                   help_text="organisation unit code (default: your widest scope)")
-    month = serializers.RegexField(r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$", required=False,
+    month = serializers.RegexField(r"^((19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2]))?$", required=False, allow_blank=True,
                                    help_text="YYYY-MM (default: last month)")
     am = serializers.IntegerField(required=False, min_value=1, help_text="one account manager's figures")
     rank = serializers.ChoiceField(choices=[m.code for m in RANK_METRICS], required=False,
