@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import GROUPS_PER_SCALE, ROOT, database_url, format_row, row  # noqa: E402
 
 BENCH = ROOT / "bench"
-MODULES = ["portfolio", "tickets", "visits", "sms", "credit_retention", "kpi"]
+MODULES = ["portfolio", "tickets", "visits", "sms", "credit_retention", "kpi", "replies"]
 
 
 def main() -> None:

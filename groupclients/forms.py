@@ -46,8 +46,18 @@ class GroupForm(_Crispy, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units()
-        self.fields["account_manager"].queryset = _staff("am")
+        # Only the units and AMs the user may give a group (issue 12 item 2); the service checks again.
+        from .services.ownership import am_choices, unit_choices
+
+        creating = not self.instance.pk
+        if user is not None:
+            self.fields["unit"].queryset = unit_choices(user, creating=creating,
+                                                        current=None if creating else self.instance.unit)
+            self.fields["account_manager"].queryset = am_choices(
+                user, creating=creating, current=None if creating else self.instance.account_manager)
+        else:
+            self.fields["unit"].queryset = _units()
+            self.fields["account_manager"].queryset = _staff("am")
         self.fields["org_type"].queryset = self.fields["org_type"].queryset.filter(active=True)
         self.fields["industry"].queryset = self.fields["industry"].queryset.filter(active=True)
         if user is not None and user.role_codes == {"am"} and not self.instance.pk:
@@ -94,8 +104,11 @@ class ContactForm(_Crispy, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counterpart"].queryset = User.objects.filter(
-            is_active=True, roles__code__in=["am", "leader", "manager"]).distinct().order_by("username")
+        from .services.ownership import counterpart_choices
+
+        # CT-4: staff of the group's branch or the province (the service checks the same rule)
+        self.fields["counterpart"].queryset = counterpart_choices(
+            self.instance.group if self.instance.group_id else None)
         if not self.instance.pk:
             self.fields.pop("status")
         self._helper(Layout(
@@ -172,7 +185,10 @@ class OpportunityForm(_Crispy, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = User.objects.filter(is_active=True).exclude(roles=None).distinct()
+        from .services.ownership import team_choices
+
+        # staff with a role; the service refuses anyone outside the group's branch or the province (GC-7)
+        self.fields["team"].queryset = team_choices(None)
         self.fields["team"].required = False
         self._helper()
 

@@ -1,6 +1,8 @@
 """Group customers and everything on their file (SPEC GC-1..8, CT-1..6, RET-7)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -11,6 +13,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .pinyin import search_text_for
+
+# Dates on a customer file (anniversary, birthday) lie between this and today (issue 12 item 10).
+EARLIEST_DATE = dt.date(1900, 1, 1)
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13812345678."))
 phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", _("Enter a phone number (digits, spaces, + - ( ) only)."))
@@ -155,6 +160,15 @@ class GroupCustomer(models.Model):
                 )
         if self.unit_id and self.unit.level != "unit":
             raise ValidationError({"unit": _("A group belongs to a unit, not a branch or province.")})
+        errors = {}
+        # issue 12 item 10: amounts that cannot be negative (a profit can: a loss)
+        for f in ("annual_revenue", "registered_capital", "telecom_budget"):
+            if getattr(self, f) is not None and getattr(self, f) < 0:
+                errors[f] = _("Cannot be negative.")
+        if self.anniversary and not (EARLIEST_DATE <= self.anniversary <= dt.date.today()):
+            errors["anniversary"] = _("Give a date between %(a)s and today.") % {"a": EARLIEST_DATE.isoformat()}
+        if errors:
+            raise ValidationError(errors)
 
     def refresh_derived(self) -> None:
         """Derived columns, also called before bulk writes (which skip save())."""
@@ -387,6 +401,8 @@ class Contact(models.Model):
             errors["is_primary"] = _("Only a contact of type 'Contact' can be the primary contact.")
         if self.is_primary and self.status != self.Status.ACTIVE:
             errors["is_primary"] = _("A contact who has left cannot be the primary contact.")
+        if self.birthday and not (EARLIEST_DATE <= self.birthday <= dt.date.today()):
+            errors["birthday"] = _("Give a birthday between %(a)s and today.") % {"a": EARLIEST_DATE.isoformat()}
         if self.counterpart_id and not self.counterpart_level:
             errors["counterpart_level"] = _("Say whether the counterpart is a chief AM, middle manager or AM.")
         if errors:

@@ -56,10 +56,15 @@ _FIN_READ = {k: v for k, v in _via_group("group").read.items() if k != R.AGENT}
 ACCOUNT_SCOPE = ScopeSpec(unit_paths=("group__unit", "group__sites__unit"), read=_FIN_READ,
                           write={R.ADMIN: ALL, R.DEPT_MANAGER: IN_BRANCH, R.GROUP_LEADER: IN_UNIT,
                                  R.ACCOUNT_MANAGER: Owned(*(f"group__{p}" for p in GROUP_OWNERS))})
-ORDER_SCOPE = ScopeSpec(unit_paths=("account__group__unit",),
-                        read={k: (Owned("account__group__account_manager") if k == R.ACCOUNT_MANAGER else v)
+# ORG-3 (issue 12 item 11): a group is in scope through any of its sites — its local AM owns it and
+# the site's unit puts it in that unit's and branch's scope — for credit orders and alerts as for
+# the group itself, so these follow GROUP_OWNERS and the group's two unit paths.
+ORDER_SCOPE = ScopeSpec(unit_paths=("account__group__unit", "account__group__sites__unit"),
+                        read={k: (Owned(*(f"account__group__{p}" for p in GROUP_OWNERS))
+                                  if k == R.ACCOUNT_MANAGER else v)
                               for k, v in _FIN_READ.items()})
+_ALERT_OWNERS = ("assigned_am", *(f"group__{p}" for p in GROUP_OWNERS))
 ALERT_SCOPE = ScopeSpec(unit_paths=("group__unit", "group__sites__unit"),
-                        read={**_FIN_READ, R.ACCOUNT_MANAGER: Owned("assigned_am", "group__account_manager")},
+                        read={**_FIN_READ, R.ACCOUNT_MANAGER: Owned(*_ALERT_OWNERS)},
                         write={R.ADMIN: ALL, R.DEPT_MANAGER: IN_BRANCH, R.GROUP_LEADER: IN_UNIT,
-                               R.ACCOUNT_MANAGER: Owned("assigned_am", "group__account_manager")})
+                               R.ACCOUNT_MANAGER: Owned(*_ALERT_OWNERS)})

@@ -25,6 +25,7 @@ from accounts.masking import mask_date, mask_mobile
 from accounts.models import OrgUnit, User
 
 from .models import Contact, GroupCustomer, ImportJob, Industry, Member, OrganisationType, Product, Site
+from .services.ownership import group_ownership_check, site_check
 
 
 @dataclass(frozen=True)
@@ -150,14 +151,21 @@ class Lookups:
 
 
 def _may_own(user: User, unit: OrgUnit, am: User) -> bool:
-    """May this user create a group in this unit for this AM? (write scope of GROUP_SCOPE)"""
-    if user.has_role("admin"):
-        return True
-    if user.has_role("manager") and user.unit and unit.branch_id == (user.unit.branch_id or user.unit_id):
-        return True
-    if user.has_role("leader") and unit.pk == user.unit_id:
-        return True
-    return user.has_role("am") and am.pk == user.pk
+    """May this user create a group in this unit for this AM? (the one rule: services.ownership)"""
+    from .services.ownership import may_own
+
+    return may_own(user, unit, am)
+
+
+def _ownership_row_check(check: Callable[[], None], columns: dict[str, str]) -> None:
+    """The services' ownership rules (issue 12 item 2) as a row error naming the sheet's column."""
+    from portal.exceptions import ApplicationError
+
+    try:
+        check()
+    except ApplicationError as e:
+        errs = e.extra.get("errors") or {"code": [e.message]}
+        raise RowError({columns.get(k, k): v for k, v in errs.items()}) from None
 
 
 def _resolve(pairs) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -224,6 +232,10 @@ class GroupsKind(Kind):
             raise RowError(errors)
         if existing is None and not _may_own(lk.user, values["unit"], values["account_manager"]):
             raise RowError({"am_username": [_("You may not create groups for this unit or AM.")]})
+        if existing is not None:
+            _ownership_row_check(lambda: group_ownership_check(
+                by=lk.user, group=existing, unit=values["unit"], account_manager=values["account_manager"]),
+                {"unit": "unit_code", "account_manager": "am_username"})
         obj = existing or GroupCustomer(code=code or "")
         for k, v in values.items():
             setattr(obj, k, v)
@@ -275,6 +287,8 @@ class SitesKind(Kind):
         name = _text(row.get("name"))
         obj = Site.objects.filter(group=values["group"], name=name).first() if name else None
         is_new = obj is None
+        _ownership_row_check(lambda: site_check(by=lk.user, site=None if is_new else obj, group=values["group"],
+                                                fields=values), {"unit": "unit_code"})
         obj = obj or Site()
         for k, v in values.items():
             setattr(obj, k, v)

@@ -72,7 +72,17 @@ def _group(request, pk, action="read", *, with_can_edit=False) -> GroupCustomer:
 
 
 def _form_error(form, exc: ApplicationError):
+    for field, errs in (exc.extra.get("errors") or {}).items():
+        if field in form.fields:
+            form.add_error(field, errs)
+            return
     form.add_error(None, exc.message)
+
+
+def _form_status(request) -> int:
+    """A POST that comes back to the form was refused: answer 400, so a client (and the write
+    matrix of issue 12) can tell a refused write from a shown form."""
+    return 400 if request.method == "POST" else 200
 
 
 AM_CHOICES_LIMIT = 300
@@ -176,7 +186,8 @@ def group_create(request):
             else:
                 messages.success(request, _("Group %(name)s created as a prospect.") % {"name": group.name})
                 return redirect("group-detail", pk=group.pk)
-    return render(request, "groupclients/form.html", {"form": form, "title": _("New group customer")})
+    return render(request, "groupclients/form.html", {"form": form, "title": _("New group customer")},
+                  status=_form_status(request))
 
 
 @login_required
@@ -192,7 +203,8 @@ def group_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("group-detail", pk=group.pk)
     return render(request, "groupclients/form.html", {"form": form, "title": _("Edit %(n)s") % {"n": group.name},
-                                                       "back": reverse("group-detail", args=[group.pk])})
+                                                       "back": reverse("group-detail", args=[group.pk])},
+                  status=_form_status(request))
 
 
 @login_required
@@ -217,7 +229,10 @@ def group_status(request, pk):
     return redirect("group-detail", pk=group.pk)
 
 
-def _child_form(request, group, form_cls, create, title, **form_kwargs):
+def _child_form(request, parent, form_cls, create, title, **form_kwargs):
+    """One page for the forms that add or edit a row under a group. `parent` is the group the page
+    returns to; it is not called `group` because some forms take a `group=` keyword of their own
+    (MemberForm), which would collide with it (issue 12 item 1)."""
     form = form_cls(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,9 +249,10 @@ def _child_form(request, group, form_cls, create, title, **form_kwargs):
                 form.add_error(field if field in form.fields else None, errs)
         else:
             messages.success(request, _("Saved."))
-            return redirect("group-detail", pk=group.pk)
-    return render(request, "groupclients/form.html", {"form": form, "title": title, "group": group,
-                                                       "back": reverse("group-detail", args=[group.pk])})
+            return redirect("group-detail", pk=parent.pk)
+    return render(request, "groupclients/form.html", {"form": form, "title": title, "group": parent,
+                                                       "back": reverse("group-detail", args=[parent.pk])},
+                  status=_form_status(request))
 
 
 @login_required
@@ -371,7 +387,9 @@ def _history(obj, limit=50):
     """History records newest first, each with its field changes (old → new)."""
     records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
     out = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    # Each record is compared with the next older one; the oldest has none. A record written
+    # without history rows (seed data, bulk loads) has an empty list (issue 12 item 1).
+    for newer, older in zip(records, [*records[1:], None] if records else [], strict=True):
         changes = []
         if older is not None:
             delta = newer.diff_against(older)

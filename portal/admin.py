@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import policy as policy_registry
-from . import workdays
+from . import workday_import, workdays
 from .models import AuditEvent, PolicyValue, WorkdayOverride
 
 
@@ -149,6 +149,40 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     search_fields = ("note",)
     fields = ("date", "is_workday", "note")
     list_select_related = ("updated_by",)
+    change_list_template = "admin/portal/workdayoverride/change_list.html"
+
+    def get_urls(self):
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="portal_workdayoverride_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Issue 16 item 6: upload a year's arrangement (CSV), preview it, then apply it (audited)."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": gettext("Import a year's holiday arrangement"), "plan": None, "text": ""}
+        if request.method == "POST":
+            text = request.POST.get("text", "")
+            upload = request.FILES.get("file")
+            if upload is not None:
+                if upload.size > 256 * 1024:
+                    messages.error(request, gettext("The file is too large for a calendar (256 KB at most)."))
+                    return TemplateResponse(request, "admin/portal/workdayoverride/import.html", context)
+                try:
+                    text = workday_import.decode(upload.read())
+                except ValueError as exc:
+                    messages.error(request, str(exc))
+                    return TemplateResponse(request, "admin/portal/workdayoverride/import.html", context)
+            plan = workday_import.plan_from_text(text)
+            if request.POST.get("apply") == "1" and upload is None:
+                if plan.ok:
+                    changed = workday_import.plan_apply(plan, by=request.user, request=request)
+                    messages.success(request, gettext("Applied %(rows)d days for %(years)s (%(changed)d changed).") % {
+                        "rows": len(plan.rows), "years": ", ".join(map(str, plan.years)), "changed": changed})
+                    return HttpResponseRedirect(reverse(f"{self.admin_site.name}:portal_workdayoverride_changelist"))
+                messages.error(request, gettext("The file has errors: nothing was applied."))
+            context.update(plan=plan, text=text)
+        return TemplateResponse(request, "admin/portal/workdayoverride/import.html", context)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # The date is the row's identity (one override per day): delete and add instead of moving it.

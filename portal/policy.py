@@ -86,8 +86,9 @@ RETENTION = PolicyGroup("retention", _("Retention warnings"), "离网预警与�
 CREDIT = PolicyGroup("credit", _("Credit control"), "信控")
 VIP = PolicyGroup("vip", _("VIP and contacts"), "VIP与关键人")
 PENALTIES = PolicyGroup("penalties", _("Penalties"), "考核扣分与罚款")
+SMS = PolicyGroup("sms", _("Customer SMS"), "客户短信")
 
-GROUPS: list[PolicyGroup] = [VISITS, TICKETS, COMPLAINTS, RETENTION, CREDIT, VIP, PENALTIES]
+GROUPS: list[PolicyGroup] = [VISITS, TICKETS, COMPLAINTS, RETENTION, CREDIT, VIP, PENALTIES, SMS]
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*(\.[a-z][a-z0-9]*(_[a-z0-9]+)*)+$")
 
@@ -371,6 +372,15 @@ register(PolicyDef(
 ))
 
 register(PolicyDef(
+    "visit.log_backdate_days", DAYS, 31, VISITS,
+    _("Back-dating window of a visit log"), "走访日志补录时限",
+    _("A visit log may record a visit that started at most this many days ago; older visits would "
+      "rewrite the compliance of closed periods (issue 12 item 10)."),
+    "走访日志只能补录开始时间在该天数以内的走访，更早的走访会改写已结束周期的达标情况。",
+    spec="VIS-2, VIS-3", min_value=1, max_value=366,
+))
+
+register(PolicyDef(
     "ticket.phone_participation_revisit_days", DAYS, 2, TICKETS,
     _("Revisit after joining a fault visit by phone"), "电话参与后补访时限",
     _("When the AM joins a remote site's fault visit by phone, they must revisit the customer within "
@@ -385,6 +395,16 @@ register(PolicyDef(
     _("A consultation not answered at once is answered within this many hours, at an agreed second contact."),
     "不能当场答复的咨询，与客户约定再次联系时间，在该小时数内答复。",
     spec="CMP-1", min_value=1, max_value=720,
+))
+register(PolicyDef(
+    "complaint.received_backdate_hours", HOURS, 72, COMPLAINTS,
+    _("Back-dating window of a complaint"), "投诉受理时间补录时限",
+    _("When recording a complaint, its received time may lie at most this many hours in the past. "
+      "The received time decides the due times and the month of an unrecorded-escalation penalty "
+      "(CMP-4), so a record cannot land in a month long gone (issue 12 item 3)."),
+    "登记投诉时，受理时间最多可早于当前时间该小时数。受理时间决定答复时限和投诉未记录扣分所在月份，"
+    "不能补录到早已过去的月份。",
+    spec="CMP-2, CMP-4", min_value=1, max_value=720,
 ))
 register(PolicyDef(
     "complaint.on_the_spot_hours", HOURS, 1, COMPLAINTS,
@@ -566,4 +586,46 @@ register(PolicyDef(
     _("Points deducted that month from the AM who did not record a complaint that was then escalated."),
     "客户经理未记录投诉导致投诉升级的，当月扣该客户经理的分数。",
     spec="CMP-4, PEN-1", max_value=100,
+))
+
+register(PolicyDef(
+    "sms.customer_signature", STR, "【中国移动】", SMS,
+    _("Signature of customer SMS"), "客户短信签名",
+    _("Every SMS to a customer (surveys, greetings, credit notices) ends with this signature; staff SMS "
+      "do not (issue 16 item 5, SMS-4)."),
+    "发给客户的每条短信（满意度调查、关怀祝福、信控通知）以该签名结尾；发给员工的短信不加。",
+    spec="SMS-4",
+))
+register(PolicyDef(
+    "sms.quiet_from_hour", INT, 21, SMS,
+    _("Quiet hours begin"), "免打扰开始时刻",
+    _("Surveys and care messages queued from this hour (Beijing time, 0–23) wait in the outbox until "
+      "quiet hours end; SMS to staff and credit notices are never held (issue 16 item 4)."),
+    "自该整点起（北京时间，0–23）排队的满意度调查和关怀短信在发件箱等待，免打扰结束后发出；员工短信和信控通知不受限。",
+    spec="SAT-1, RET-6", min_value=0, max_value=23,
+))
+register(PolicyDef(
+    "sms.quiet_until_hour", INT, 8, SMS,
+    _("Quiet hours end"), "免打扰结束时刻",
+    _("Held surveys and care messages leave at this hour (Beijing time, 0–23). Equal to the start: no "
+      "quiet hours."),
+    "被暂存的满意度调查和关怀短信在该整点（北京时间，0–23）发出；与开始时刻相同则不设免打扰。",
+    spec="SAT-1, RET-6", min_value=0, max_value=23,
+))
+register(PolicyDef(
+    "survey.sender_prefix", STR, "10086", VISITS,
+    _("Survey sender number"), "满意度短信发送号码",
+    _("Surveys go out from this service number followed by an extension of each survey, so that a reply "
+      "answers the survey it replies to (issue 16 item 3, SMS-3)."),
+    "满意度调查短信从该服务号码加每条调查的扩展码发出，客户回复到扩展码，即可对应到所回复的那条调查。",
+    spec="SMS-3",
+))
+register(PolicyDef(
+    "survey.sender_extension_digits", INT, 4, VISITS,
+    _("Digits of the survey extension"), "满意度短信扩展码位数",
+    _("How many digits follow the sender number (0: no extensions; replies then go to the most recent "
+      "open survey of the mobile). The SMSC must route the extended numbers back to the portal."),
+    "服务号码后的扩展码位数（0 表示不用扩展码，回复对应该手机号最近一条未答调查）。"
+    "短信中心须把扩展号码的上行转给门户。",
+    spec="SMS-3", min_value=0, max_value=6,
 ))

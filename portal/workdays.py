@@ -211,10 +211,11 @@ def missing_arrangement_warning(today: date | None = None) -> str:
         return ""
     return _(
         "The working-day calendar has no holiday arrangement for %(years)s: those days count as plain "
-        "Monday–Friday. Enter the State Council's arrangement as working-day overrides (days off and "
-        "adjusted weekend workdays), or upgrade the chinesecalendar package. "
-        "工作日历缺少%(years_zh)s年的节假日安排：这些日期暂按周一至周五计算。请按国务院通知将放假日和调休上班日"
-        "录入为工作日调整，或升级 chinesecalendar。"
+        "Monday–Friday. Load the State Council's arrangement from a CSV file (Working-day overrides → "
+        "Import a year), enter it day by day as overrides (days off and adjusted weekend workdays), or "
+        "upgrade the chinesecalendar package. "
+        "工作日历缺少%(years_zh)s年的节假日安排：这些日期暂按周一至周五计算。请在“工作日调整 → 导入全年安排”上传"
+        "国务院通知的放假日和调休上班日（CSV），或逐日录入，或升级 chinesecalendar。"
     ) % {"years": ", ".join(map(str, years)), "years_zh": "、".join(map(str, years))}
 
 

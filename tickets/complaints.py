@@ -17,6 +17,36 @@ from .services import ledger_record
 
 C = Complaint.Status
 
+# Who may set which field of a complaint (issue 12 item 3, CMP-4, PEN-1):
+#   * anyone who records a complaint (AM, call-centre agent, quality desk, admin) sets the group,
+#     contact, kind, channel, description, `escalated` and the received time — the received time
+#     within the back-dating window `complaint.received_backdate_hours` (CFG-1, default 72 h: the
+#     longest answer time; an older complaint could no longer be answered in time anyway) and not
+#     in the future. It decides the due times and the month a CMP-4 penalty is booked in.
+#   * `escalated_unrecorded` costs the AM 20 points (PEN-1): a finding about someone else's work,
+#     so only the quality desk (or an administrator) sets it, on recording or by escalating. An
+#     agent or AM who knows a complaint was escalated records it as `escalated`.
+PENALTY_SETTERS = ("quality", "admin")
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clock skew between a client and the server
+
+
+def _check_received_at(received_at: dt.datetime) -> None:
+    now = timezone.now()
+    hours = int(policy("complaint.received_backdate_hours"))
+    if received_at > now + FUTURE_TOLERANCE:
+        raise ApplicationError(_("The received time is in the future."),
+                               extra={"errors": {"received_at": [_("The received time is in the future.")]}})
+    if received_at < now - dt.timedelta(hours=hours):
+        msg = _("A complaint can be recorded at most %(h)d hours after it was received (policy "
+                "complaint.received_backdate_hours).") % {"h": hours}
+        raise ApplicationError(msg, extra={"errors": {"received_at": [msg]}})
+
+
+def _check_penalty_setter(by: User) -> None:
+    if not by.has_role(*PENALTY_SETTERS):
+        msg = _("Only the quality desk marks a complaint as escalated because the AM did not record it (CMP-4).")
+        raise ApplicationError(msg, status_code=403, extra={"errors": {"escalated_unrecorded": [msg]}})
+
 
 @transaction.atomic
 def complaint_record(*, group: GroupCustomer, by: User, kind: str, channel: str, description: str,
@@ -25,10 +55,16 @@ def complaint_record(*, group: GroupCustomer, by: User, kind: str, channel: str,
                      answer: str = "", escalated: bool = False, escalated_unrecorded: bool = False) -> Complaint:
     """Record a consultation or complaint with its due times (CMP-1/2). A consultation not answered at
     once gets the agreed time (at most 24 h); a complaint 24 h, 72 h at the latest, and 1 h on the spot
-    during a visit. An escalated complaint the AM had not recorded costs that AM (CMP-4)."""
+    during a visit. An escalated complaint the AM had not recorded costs that AM (CMP-4); only the
+    quality desk says so, and the received time lies within the back-dating window (see above)."""
+    if received_at is not None:
+        _check_received_at(received_at)
+    if escalated_unrecorded:
+        _check_penalty_setter(by)
     received_at = received_at or timezone.now()
     if contact is not None and contact.group_id != group.pk:
-        raise ApplicationError(_("The contact must belong to the group."))
+        raise ApplicationError(_("The contact must belong to the group."),
+                               extra={"errors": {"contact": [_("The contact must belong to the group.")]}})
     if kind not in Complaint.Kind.values or channel not in Complaint.Channel.values:
         raise ApplicationError(_("Choose the kind and the channel."))
     if kind == Complaint.Kind.CONSULTATION:
@@ -100,6 +136,8 @@ def complaint_close(*, complaint: Complaint, by: User) -> Complaint:
 
 @transaction.atomic
 def complaint_escalate(*, complaint: Complaint, by: User, unrecorded: bool = False) -> Complaint:
+    if unrecorded:
+        _check_penalty_setter(by)
     c = Complaint.objects.select_for_update().get(pk=complaint.pk)
     c.escalated = True
     c.escalated_unrecorded = c.escalated_unrecorded or unrecorded

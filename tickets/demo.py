@@ -1,4 +1,4 @@
-"""Demo tickets: one open ticket for mm1 (dispatched just now), one breached, one closed;
+"""Demo tickets: one open ticket for mm1 (dispatched just now), one breached, one closed; two complaints;
 --scale adds ~200 historical tickets per step for the benchmarks (set-based inserts)."""
 from __future__ import annotations
 
@@ -34,8 +34,20 @@ def seed(ctx) -> None:
         made.append(t)
     if made:
         ticket_acknowledge(ticket=made[0], by=mm1)
+    _complaints(ctx, [site.group for site in sites])
     _history(ctx)
     ctx.log(f"  tickets: {Ticket.objects.count()} tickets")
+
+
+def _complaints(ctx, groups) -> None:
+    """Two open complaints on am1's groups (CMP-2): one from the call centre, one the AM recorded —
+    so the complaint pages, and the write matrix's escalation cells (issue 12), have a record."""
+    from .complaints import complaint_record
+
+    for i, group in enumerate(groups[:2]):
+        by = ctx.data["agent1"] if i == 0 else ctx.data["am1"]
+        complaint_record(group=group, by=by, kind="complaint", channel="call_centre" if i == 0 else "visit",
+                         description=["账单金额与合同不符", "专线报修后无人回电"][i])
 
 
 def _history(ctx) -> None:

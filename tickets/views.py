@@ -82,7 +82,9 @@ def ticket_create(request, group_pk):
             messages.success(request, _("Ticket %(no)s dispatched to %(am)s and %(mm)s.") % {
                 "no": t.number, "am": t.account_manager, "mm": t.maintenance_manager})
             return redirect("ticket-detail", pk=t.pk)
-    return render(request, "tickets/ticket_form.html", {"form": form, "group": group})
+    # a refused write answers 400 with the form (issue 12 write matrix)
+    return render(request, "tickets/ticket_form.html", {"form": form, "group": group},
+                  status=400 if request.method == "POST" else 200)
 
 
 def _ticket(request, pk, action="read"):
@@ -188,7 +190,8 @@ def complaint_create(request):
             messages.success(request, _("Recorded; answer due %(d)s.") % {
                 "d": timezone.localtime(c.answer_due).strftime("%m-%d %H:%M")})
             return redirect("complaint-list")
-    return render(request, "tickets/complaint_form.html", {"form": form})
+    return render(request, "tickets/complaint_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)  # refused: 400 (issue 12 write matrix)
 
 
 @login_required

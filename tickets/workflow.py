@@ -211,8 +211,12 @@ def ticket_set_participation(*, ticket: Ticket, by: User, mode: str, substitute:
         raise TransitionError(_("The ticket is finished."))
     if mode not in P.values or mode == "":
         raise ApplicationError(_("Choose how the AM took part."))
-    if mode == P.SUBSTITUTE and (substitute is None or not substitute.has_role("leader", "manager")):
-        raise ApplicationError(_("The substitute must be a group leader or department manager."),
+    if mode == P.SUBSTITUTE and (substitute is None or not substitute.has_role("leader", "manager")
+                                 or not _substitute_is_local(ticket, substitute)):
+        # TKT-5: "the unit sends the group leader or department manager" — of the ticket's unit or
+        # branch (or a province-level manager), not anyone with the role (issue 12 write matrix)
+        raise ApplicationError(_("The substitute must be a group leader or department manager of the ticket's "
+                                 "unit or branch."),
                                extra={"errors": {"substitute": [_("Choose the leader or manager who went.")]}})
     ticket.participation = mode
     ticket.substitute = substitute if mode == P.SUBSTITUTE else None
@@ -223,6 +227,15 @@ def ticket_set_participation(*, ticket: Ticket, by: User, mode: str, substitute:
                                data={"mode": mode, "substitute": substitute.pk if substitute else None})
     ticket.save()
     return ticket
+
+
+def _substitute_is_local(ticket: Ticket, user: User) -> bool:
+    if not user.is_active or user.unit is None or ticket.unit is None:
+        return False
+    if user.unit.level == "province":
+        return user.has_role("manager")
+    branch = ticket.unit.branch_id or ticket.unit_id
+    return user.unit_id in (ticket.unit_id, branch)
 
 
 @transaction.atomic
@@ -244,7 +257,8 @@ def ticket_repair(*, ticket: Ticket, by: User, cause: str, repair: str, am_prese
     ticket.save()
     contact = Contact.objects.filter(group=ticket.group, mobile=ticket.callback_number).first()
     survey_send(mobile=ticket.callback_number, contact=contact, group=ticket.group,
-                account_manager=ticket.account_manager, ticket_id=ticket.pk)
+                account_manager=ticket.account_manager, ticket_id=ticket.pk,
+                product=ticket.product.name if ticket.product_id else "")
     return ticket
 
 
@@ -279,7 +293,8 @@ def ticket_am_log(*, ticket: Ticket, by: User, cause: str, repair: str, assessme
         group=ticket.group, by=by, account_manager=ticket.account_manager, contacts=contacts, kind="fault_joint",
         purposes=["service"], notes=_("Fault %(no)s: %(d)s") % {"no": ticket.number, "d": ticket.description[:200]},
         started_at=started_at, next_visit_on=next_visit_on or (timezone.localdate() + dt.timedelta(days=30)),
-        fault_cause=dict(FaultCause.choices)[cause], fault_repair=repair[:300], customer_assessment=assessment[:300])
+        fault_cause=dict(FaultCause.choices)[cause], fault_repair=repair[:300], customer_assessment=assessment[:300],
+        send_surveys=False)
     ticket = _move(ticket, "am_log", by, cause=cause)
     ticket.am_visit, ticket.am_cause, ticket.am_logged_at = visit, cause, timezone.now()
     if ticket.participation == P.PHONE and ticket.revisit_due and started_at <= ticket.revisit_due:
@@ -361,6 +376,9 @@ def ticket_misroute(*, ticket: Ticket, by: User, real_location: str, correct_sit
     if not real_location.strip():
         raise ApplicationError(_("Say where the fault really is."), extra={"errors": {"real_location": [
             _("This field is required.")]}})
+    if correct_site is not None and correct_site.group_id != ticket.group_id:
+        raise ApplicationError(_("Choose a site of the same group."),
+                               extra={"errors": {"correct_site": [_("Choose a site of the same group.")]}})
     ticket = _move(_locked(ticket), "misroute", by, real_location, agent=ticket.opened_by_id,
                    correct_site=correct_site.pk if correct_site else None)
     ticket.misroute_count += 1
@@ -374,7 +392,8 @@ def ticket_redispatch(*, ticket: Ticket, by: User, site: Site, note: str = "") -
     """TKT-4: the quality desk sends the ticket to the right local pair."""
     ticket = _locked(ticket)
     if site.group_id != ticket.group_id:
-        raise ApplicationError(_("Choose a site of the same group."))
+        raise ApplicationError(_("Choose a site of the same group."),
+                               extra={"errors": {"site": [_("Choose a site of the same group.")]}})
     ticket = _move(ticket, "redispatch", by, note, site=site.pk)
     _route(ticket, site, by)
     ticket.acknowledged_at = None

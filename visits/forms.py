@@ -3,7 +3,6 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,11 +52,9 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.group = group
         self.fields["contacts"].queryset = group.contacts.filter(status=Contact.Status.ACTIVE).order_by("type", "name")
-        branch = group.unit.branch_id
-        self.fields["companions"].queryset = (
-            User.objects.filter(is_active=True, roles__code__in=["leader", "manager", "mm"])
-            .filter(Q(unit__branch_id=branch) | Q(unit_id=branch) | Q(unit__level="province"))
-            .distinct().order_by("username"))
+        from .services import companion_candidates
+
+        self.fields["companions"].queryset = companion_candidates(group)  # the service checks the same rule
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["started_at"].initial = now.strftime("%Y-%m-%dT%H:%M")
         self.helper = FormHelper()

@@ -151,6 +151,9 @@ class Survey(models.Model):
                                 related_name="surveys")
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     mobile = models.CharField(_("mobile"), max_length=20, db_index=True)
+    # Sent from the service number plus this extension; the reply to it comes back to the same
+    # extension and answers this survey, not another one open for the mobile (issue 16 item 3).
+    extension = models.CharField(_("sender extension"), max_length=8, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT,
                               db_index=True)
     score = models.PositiveSmallIntegerField(_("score"), choices=Score.choices, null=True, blank=True)
@@ -183,9 +186,18 @@ class SurveyReply(models.Model):
     parsed_score = models.PositiveSmallIntegerField(_("parsed score"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     inbound_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    # A reply the reader could not settle is read by the AM's supervisor (issue 16 item 2): the
+    # score they set (None with settled_at set: "not an answer"), who, and when.
+    settled_score = models.PositiveSmallIntegerField(_("score set by a person"), null=True, blank=True,
+                                                     choices=Survey.Score.choices)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("read by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    settled_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["survey"], name="reply_to_read",
+                                condition=models.Q(parsed_score__isnull=True, settled_at__isnull=True))]
 
 
 class RepairCase(models.Model):

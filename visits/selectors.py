@@ -55,3 +55,13 @@ def repairs_in_scope(user) -> QuerySet[RepairCase]:
 
 def unmatched_replies() -> QuerySet[SurveyReply]:
     return SurveyReply.objects.filter(survey__isnull=True)
+
+
+def replies_to_read_for_user(user) -> QuerySet[SurveyReply]:
+    """Issue 16 item 2: replies the portal could not read, on surveys in the user's scope that have
+    no score yet — the supervisor's work list, oldest first."""
+    return (SurveyReply.objects.filter(parsed_score__isnull=True, settled_at__isnull=True,
+                                       survey__in=surveys_in_scope(user).values("pk"),
+                                       survey__status__in=[Survey.Status.SENT, Survey.Status.UNANSWERED])
+            .select_related("survey__group", "survey__contact", "survey__account_manager")
+            .order_by("received_at", "id"))

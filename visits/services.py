@@ -6,8 +6,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from groupclients.models import Contact, GroupCustomer
 from portal.exceptions import ApplicationError
 from portal.policy import policy
 from portal.sms.numbers import normalise_mobile
-from portal.sms.services import sms_queue
+from portal.sms.services import quiet_hours_release, sms_queue
 from portal.workdays import deadline_end_of_nth_workday
 from tickets.models import LedgerEntry
 from tickets.services import ledger_record
@@ -45,9 +47,35 @@ def _qualified_supervisor(user: User, case: RepairCase) -> bool:
                                       (user.unit.branch_id or user.unit_id) == case.branch_id)
 
 
+COMPANION_ROLES = ("leader", "manager", "mm")
+NEXT_VISIT_MAX_DAYS = 366  # VIS-1 periods are one or two months; an agreed date a year out is the most
+
+
+def companion_candidates(group: GroupCustomer):
+    """Who may go with the AM (VIS-2: supervisor, MM): active group leaders, department managers and
+    MMs of the group's branch or of the province. The form offers these; the service checks them."""
+    branch = group.unit.branch_id or group.unit_id
+    return (User.objects.filter(is_active=True, roles__code__in=COMPANION_ROLES)
+            .filter(Q(unit__branch_id=branch) | Q(unit_id=branch) | Q(unit__level="province"))
+            .distinct().order_by("username"))
+
+
 def _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
                  acceptance_passed, nonconformity_open) -> None:
     errors: dict[str, list[str]] = {}
+    # issue 12 item 10: dates and people nobody checked
+    backdate = int(policy("visit.log_backdate_days"))
+    if started_at < timezone.now() - dt.timedelta(days=backdate):
+        errors["started_at"] = [_("A visit log is written within %(d)d days of the visit (policy "
+                                  "visit.log_backdate_days).") % {"d": backdate}]
+    if next_visit_on > timezone.localdate() + dt.timedelta(days=NEXT_VISIT_MAX_DAYS):
+        errors["next_visit_on"] = [_("Agree a next visit within a year.")]
+    if companions:
+        allowed = set(companion_candidates(group).filter(pk__in=[u.pk for u in companions])
+                      .values_list("pk", flat=True))
+        if any(u.pk not in allowed for u in companions):
+            errors["companions"] = [_("A companion is a group leader, department manager or MM of the group's "
+                                      "branch or of the province.")]
     if not contacts:
         errors["contacts"] = [_("Choose at least one contact met.")]
     if any(c.group_id != group.pk for c in contacts):
@@ -76,10 +104,12 @@ def visit_log_create(
     *, group: GroupCustomer, by: User, contacts: Sequence[Contact], kind: str, notes: str,
     started_at: dt.datetime, next_visit_on: dt.date, purposes: Iterable[str] = (), companions: Sequence[User] = (),
     ended_at: dt.datetime | None = None, attachments: Sequence[Any] = (), acceptance_passed: bool | None = None,
-    nonconformity_open: bool = False, account_manager: User | None = None, **extra: Any,
+    nonconformity_open: bool = False, account_manager: User | None = None, send_surveys: bool = True, **extra: Any,
 ) -> VisitLog:
     """Record a visit (VIS-2) and, in the same transaction, queue one survey SMS per visited
-    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4)."""
+    contact (SAT-1). A remedial visit with the supervisor closes the group's repair case (SAT-4).
+    A ticket's joint-visit log passes send_surveys=False: the ticket's rating is its survey
+    (issue 16 item 4, TKT-7)."""
     contacts, companions = list(contacts), list(companions)
     _check_visit(group, contacts, companions, kind, started_at, ended_at, next_visit_on, attachments,
                  acceptance_passed, nonconformity_open)
@@ -110,7 +140,7 @@ def visit_log_create(
         if any(_qualified_supervisor(u, case) for u in companions):
             case.status, case.closed_at, case.closed_by_visit = RepairCase.Status.CLOSED, timezone.now(), visit
             case.save(update_fields=["status", "closed_at", "closed_by_visit"])
-    for contact in contacts:
+    for contact in contacts if send_surveys else ():
         survey_send(visit=visit, contact=contact)
     return visit
 
@@ -143,7 +173,7 @@ def visit_log_update(*, visit: VisitLog, by: User, **fields: Any) -> VisitLog:
 
 def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None, mobile: str | None = None,
                 group: GroupCustomer | None = None, account_manager: User | None = None,
-                ticket_id: int | None = None) -> Survey | None:
+                ticket_id: int | None = None, product: str = "") -> Survey | None:
     """Queue one satisfaction SMS (SAT-1, TKT-7), once per visit and contact. Contacts who asked for
     no surveys, or who have left, get none."""
     if contact is not None and (contact.no_surveys or contact.status != Contact.Status.ACTIVE):
@@ -153,41 +183,131 @@ def survey_send(*, visit: VisitLog | None = None, contact: Contact | None = None
     number = normalise_mobile(mobile or contact.mobile)
     if visit is not None and Survey.objects.filter(visit=visit, contact=contact).exists():
         return None
+    template = "ticket_survey" if ticket_id and not visit else "survey"
+    # The reply window runs from when the SMS leaves: a survey queued at 22:00 waits for the
+    # morning (quiet hours, issue 16 item 4) and keeps its whole window.
+    leaves = quiet_hours_release(timezone.now(), key=template)
     survey = Survey.objects.create(
         visit=visit, contact=contact, group=group, account_manager=am, mobile=number, ticket_id=ticket_id,
-        expires_at=timezone.now() + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
+        expires_at=leaves + dt.timedelta(hours=int(policy("survey.reply_window_hours"))),
     )
+    survey.extension = _free_extension(survey)
+    if survey.extension:
+        survey.save(update_fields=["extension"])
     key = f"survey:visit:{visit.pk}:{contact.pk}" if visit else f"survey:ticket:{ticket_id}:{number}"
-    sms_queue(to=number, template="survey", related=survey, dedupe_key=key,
-              context={"name": contact.name if contact else "", "manager": str(am)})
+    sms_queue(to=number, template=template, related=survey, dedupe_key=key,
+              sender=f"{policy('survey.sender_prefix')}{survey.extension}" if survey.extension else "",
+              context={"name": contact.name if contact else "", "manager": str(am), "product": product})
     return survey
 
 
+def _free_extension(survey: Survey) -> str:
+    """An extension no other open survey of the same mobile uses (issue 16 item 3): derived from
+    the survey's id, moved on when taken. "" when extensions are off (policy digits 0)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    if not digits:
+        return ""
+    size = 10 ** digits
+    taken = set(Survey.objects.filter(mobile=survey.mobile, status=Survey.Status.SENT)
+                .exclude(pk=survey.pk).exclude(extension="").values_list("extension", flat=True))
+    for step in range(size):
+        candidate = str((survey.pk + step) % size).zfill(digits)
+        if candidate not in taken:
+            return candidate
+    return ""
+
+
+def _extension_of(receiver: str) -> str:
+    """The survey extension a reply was sent to: what follows the survey sender number, when it
+    has the configured length; "" otherwise (the reply went to the plain service number)."""
+    digits = int(policy("survey.sender_extension_digits"))
+    prefix = str(policy("survey.sender_prefix"))
+    number = "".join(ch for ch in str(receiver or "") if ch.isdigit())
+    if not digits or not number.startswith(prefix):
+        return ""
+    rest = number[len(prefix):]
+    return rest if len(rest) == digits else ""
+
+
 def survey_reply_record(message) -> bool:
-    """Inbound SMS handler (SMS-3): the reply goes to the most recent open survey of that number.
-    Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
+    """Inbound SMS handler (SMS-3): the reply goes to the open survey of that number whose sender
+    extension it was sent to (issue 16 item 3); without a known extension, to the most recent open
+    survey. Every reply is stored; a parseable one answers the survey; 一般/很差 opens a repair case."""
     sender = normalise_mobile(message.sender)
     now = timezone.now()
+    extension = _extension_of(getattr(message, "receiver", ""))
     with transaction.atomic():
-        survey = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
-                                                            expires_at__gte=now)
-                  .order_by("-sent_at", "-id").first())
+        open_surveys = (Survey.objects.select_for_update().filter(mobile=sender, status=Survey.Status.SENT,
+                                                                  expires_at__gte=now)
+                        .order_by("-sent_at", "-id"))
+        addressed = (Survey.objects.select_for_update().filter(mobile=sender, extension=extension)
+                     .order_by("-sent_at", "-id").first() if extension else None)
+        survey = addressed or open_surveys.first()
         if survey is None:
             return False
         score = parse_score(message.text)
         SurveyReply.objects.create(survey=survey, sender=sender, text=message.text[:1000], parsed_score=score,
                                    inbound_id=message.pk)
+        if survey.status != Survey.Status.SENT or survey.expires_at < now:
+            # A second reply to a survey already answered (or past its window) stays with it: it is
+            # kept and shown, and never answers another survey of the same mobile.
+            return True
         if score is None:
-            return True  # kept and shown; the survey waits for a readable answer
-        survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, now
-        survey.save(update_fields=["status", "score", "answered_at"])
-        if survey.ticket_id:  # TKT-7: the reporter rated a repair
-            from tickets.workflow import ticket_record_rating
-
-            ticket_record_rating(ticket_id=survey.ticket_id, score=score)
-        if score in Survey.DISSATISFIED:
-            repair_case_open(survey=survey, at=now)
+            return True  # kept and shown; the survey waits for a readable answer or a person's reading
+        survey_score_apply(survey=survey, score=score, at=now)
     return True
+
+
+def survey_score_apply(*, survey: Survey, score: int, at: dt.datetime) -> None:
+    """A survey answered with a score, by SMS or by a person reading the reply: the same effects
+    either way — the ticket's rating (TKT-7) and, for 一般/很差, a repair case (SAT-3, SAT-6).
+    The caller holds the survey row locked."""
+    survey.status, survey.score, survey.answered_at = Survey.Status.ANSWERED, score, at
+    survey.save(update_fields=["status", "score", "answered_at"])
+    if survey.ticket_id:  # TKT-7: the reporter rated a repair
+        from tickets.workflow import ticket_record_rating
+
+        ticket_record_rating(ticket_id=survey.ticket_id, score=score)
+    if score in Survey.DISSATISFIED:
+        repair_case_open(survey=survey, at=at)
+
+
+SETTLING_ROLES = ("leader", "manager", "admin")
+
+
+@transaction.atomic
+def survey_reply_settle(*, reply_id: int, by: User, score: int | None, request=None) -> SurveyReply:
+    """Issue 16 item 2: the AM's supervisor reads a reply the portal could not read and sets its
+    score (1–4), or marks it "not an answer" (score None). A score has exactly the effects of an SMS
+    score (survey_score_apply); the reading is audited. Only a group leader, department manager or
+    administrator whose scope holds the survey may do it, once per reply, and only while the survey
+    has no score yet. The repair case's two working days run from the reading, when the
+    dissatisfaction becomes known."""
+    from portal.audit import audit_log
+
+    from .selectors import surveys_in_scope
+
+    if not by.has_role(*SETTLING_ROLES):
+        raise PermissionDenied(_("Only the AM's supervisor reads unread replies."))
+    if score is not None and score not in Survey.Score.values:
+        raise ApplicationError(_("Choose a score from 1 to 4, or “not an answer”."))
+    reply = (SurveyReply.objects.select_for_update().filter(pk=reply_id, survey__isnull=False)
+             .filter(survey__in=surveys_in_scope(by)).first())
+    if reply is None:
+        raise Http404(_("No such reply in your scope."))
+    if reply.parsed_score is not None or reply.settled_at is not None:
+        raise ApplicationError(_("This reply has already been read."), status_code=409)
+    survey = Survey.objects.select_for_update().get(pk=reply.survey_id)
+    if score is not None and survey.status == Survey.Status.ANSWERED:
+        raise ApplicationError(_("The survey already has a score from another reply."), status_code=409)
+    now = timezone.now()
+    reply.settled_score, reply.settled_by, reply.settled_at = score, by, now
+    reply.save(update_fields=["settled_score", "settled_by", "settled_at"])
+    if score is not None:
+        survey_score_apply(survey=survey, score=score, at=now)
+    audit_log(action="survey.reply_read", actor=by, request=request, target=reply,
+              survey=survey.pk, score=score, text=reply.text[:200])
+    return reply
 
 
 def repair_case_open(*, survey: Survey, at: dt.datetime) -> RepairCase:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("compliance/", views.compliance_view, name="visit-compliance"),
     path("plan/", views.work_plan, name="work-plan"),
     path("surveys/", views.survey_list, name="survey-list"),
+    path("surveys/replies/", views.reply_list, name="survey-reply-list"),
+    path("surveys/replies/<int:pk>/read/", views.reply_settle, name="survey-reply-settle"),
     path("repairs/", views.repair_list, name="repair-list"),
     path("repairs/<int:case_pk>/revisit/", views.visit_remedial, name="repair-revisit"),
 ]

@@ -23,7 +23,13 @@ from . import compliance, services
 from .forms import PlanForm, VisitEditForm, VisitForm
 from .models import PlannedVisit, RepairCase, Survey, VisitLog
 from .scopes import REPAIR_SCOPE, VISIT_SCOPE
-from .selectors import repairs_in_scope, survey_list_for_user, visit_list_for_user, visits_in_scope
+from .selectors import (
+    repairs_in_scope,
+    replies_to_read_for_user,
+    survey_list_for_user,
+    visit_list_for_user,
+    visits_in_scope,
+)
 
 R = Role.Code
 
@@ -66,7 +72,9 @@ def visit_create(request, group_pk):
             n = visit.surveys.count()
             messages.success(request, _("Visit saved; %(n)d satisfaction SMS queued.") % {"n": n})
             return redirect("visit-detail", pk=visit.pk)
-    return render(request, "visits/visit_form.html", {"form": form, "group": group})
+    # a refused write answers 400 with the form (issue 12 write matrix)
+    return render(request, "visits/visit_form.html", {"form": form, "group": group},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -160,7 +168,8 @@ def work_plan(request):
     planned = PlannedVisit.objects.filter(account_manager=user, planned_on__gte=today, planned_on__lte=until,
                                           done_by=None).select_related("group")
     return render(request, "visits/work_plan.html", {"form": form, "required": required[:100], "planned": planned,
-                                                     "view": horizon, "until": until})
+                                                     "view": horizon, "until": until},
+                  status=400 if request.method == "POST" else 200)  # refused: 400 (issue 12 write matrix)
 
 
 @login_required
@@ -171,7 +180,42 @@ def survey_list(request):
     page = Paginator(qs, 50).get_page(g.get("page"))
     return render(request, "visits/survey_list.html", {"page": page, "statuses": Survey.Status.choices,
                                                        "scores": Survey.Score.choices, "status": g.get("status", ""),
-                                                       "score": _int(g.get("score"))})
+                                                       "score": _int(g.get("score")),
+                                                       "to_read": replies_to_read_for_user(request.user).count()})
+
+
+@login_required
+def reply_list(request):
+    """Issue 16 item 2: the supervisor's work list of replies the portal could not read."""
+    qs = replies_to_read_for_user(request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "visits/reply_list.html", {
+        "page": page, "scores": Survey.Score.choices,
+        "can_settle": request.user.has_role(*services.SETTLING_ROLES)})
+
+
+@login_required
+def reply_settle(request, pk):
+    """POST: the supervisor's reading of one reply — a score 1–4, or "none" (not an answer)."""
+    if request.method != "POST":
+        return redirect("survey-reply-list")
+    raw = request.POST.get("score", "")
+    if raw not in ("1", "2", "3", "4", "none"):
+        messages.error(request, _("Choose a score from 1 to 4, or “not an answer”."))
+        return redirect("survey-reply-list")
+    try:
+        reply = services.survey_reply_settle(reply_id=pk, by=request.user,
+                                             score=None if raw == "none" else int(raw), request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("survey-reply-list")
+    if reply.settled_score is None:
+        messages.success(request, _("Marked as not an answer; the survey waits for a reply."))
+    elif reply.settled_score in Survey.DISSATISFIED:
+        messages.success(request, _("Score recorded: a satisfaction repair case is open."))
+    else:
+        messages.success(request, _("Score recorded."))
+    return redirect("survey-reply-list")
 
 
 @login_required

@@ -11,6 +11,7 @@ from portal.exceptions import ApplicationError
 from portal.models import AuditEvent
 
 from ..models import Contact, ContactCareer, GroupCustomer, VipTier
+from .ownership import contact_check
 from .quality import group_refresh_quality
 
 CAREER_FIELDS = ("post", "department", "status")
@@ -26,7 +27,9 @@ def _take_primary(contact: Contact) -> None:
 
 @transaction.atomic
 def contact_create(*, group: GroupCustomer, by, **fields: Any) -> Contact:
-    """Add a key person or contact (CT-1..6); checks the designated-VIP quota (CT-5)."""
+    """Add a key person or contact (CT-1..6); checks the designated-VIP quota (CT-5) and that the
+    counterpart is staff of the group's branch (CT-4)."""
+    contact_check(contact=None, group=group, fields=fields)
     contact = Contact(group=group, **fields)
     contact.full_clean(validate_constraints=False)
     if contact.is_primary:
@@ -42,6 +45,8 @@ def contact_create(*, group: GroupCustomer, by, **fields: Any) -> Contact:
 def contact_update(*, contact: Contact, by, note: str = "", **fields: Any) -> Contact:
     """Change a contact. Post, department and status changes are kept as career rows (CT-3);
     a contact who leaves stops being the primary contact but keeps their visit history."""
+    contact_check(contact=contact, group=contact.group, fields=fields)
+    fields.pop("group", None)  # a contact stays with its group
     before = {f: getattr(contact, f) for f in CAREER_FIELDS}
     designation_before = (contact.vip_designated, contact.vip_tier)
     for k, v in fields.items():

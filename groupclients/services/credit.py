@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import ApplicationError, TransitionError
 from portal.policy import policies
+from portal.sms.defaults import account_tail
 from portal.sms.models import OutboxMessage
 from portal.sms.numbers import normalise_mobile
 from portal.sms.rendering import render_text
-from portal.sms.services import template_text
+from portal.sms.services import template_context, template_text
 
 from ..billing_models import ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert
 from ..models import Member
@@ -72,9 +73,10 @@ def _sms_rows(accounts: list[BillingAccount], template: str, dedupe: str, contex
         by_account.setdefault(acc_id, []).append(mobile)
     rows, now = [], timezone.now()
     text = template_text(template) if by_account else ""  # read once per batch, rendered per account
+    extra = template_context(template) if by_account else {}  # the customer signature, read once
     for a in accounts:
         for mobile in by_account.get(a.pk, [])[:1]:  # one SMS per account, to its first line
-            rows.append(OutboxMessage(to=normalise_mobile(mobile), text=render_text(text, context(a)),
+            rows.append(OutboxMessage(to=normalise_mobile(mobile), text=render_text(text, {**extra, **context(a)}),
                                       template_key=template, kind="service",
                                       dedupe_key=f"{dedupe}:{a.pk}", next_attempt_at=now))
     return rows
@@ -149,20 +151,19 @@ def credit_control_sweep(*, now: dt.datetime | None = None, run=None) -> dict[st
         counts["reminders"] += _step(
             name="reminder", qs=remind.filter(kind=kind), update={"reminded_for": F(due_field)}, action=Act.REMINDER,
             rule="CC-4 reminder before due", run=run, before_update=_high_value_alerts,
-            sms=("reminder", f"credit-remind:{today}", lambda a: {
-                "name": _("customer"), "due": str(a.due_date or a.balance_valid_until),
-                "message": _("your account %(acc)s has %(amt)s yuan due") % {
-                    "acc": a.external_id, "amt": a.amount_due if a.kind != K.PREPAID else a.balance}}))
+            sms=("credit_reminder", f"credit-remind:{today}", lambda a: {
+                "account_tail": account_tail(a.external_id), "due": str(a.due_date or a.balance_valid_until),
+                "amount": a.amount_due if a.kind != K.PREPAID else a.balance}))
 
     # CC-4 half-suspension for 24 h, with the SMS giving the status, the full-suspension time and the amount
     counts["half_suspended"] = _step(
         name="half", qs=base.filter(status=A.ACTIVE).filter(_in_arrears(today)),
         update={"status": A.HALF_SUSPENDED, "status_since": now}, action=Act.HALF_SUSPEND,
         rule="CC-4 in arrears → 24 h half-suspension", run=run, before_update=_high_value_alerts,
-        sms=("reminder", f"credit-half:{today}", lambda a: {
-            "name": _("customer"), "due": timezone.localtime(half_until).strftime("%m-%d %H:%M"),
-            "message": _("outgoing calls on %(acc)s are barred; %(amt)s yuan due, full suspension follows") % {
-                "acc": a.external_id, "amt": a.amount_due if a.kind != K.PREPAID else -a.balance}}),
+        sms=("credit_half_suspension", f"credit-half:{today}", lambda a: {
+            "account_tail": account_tail(a.external_id),
+            "until": timezone.localtime(half_until).strftime("%m-%d %H:%M"),
+            "amount": a.amount_due if a.kind != K.PREPAID else -a.balance}),
         reason=lambda a: f"amount_due={a.amount_due} balance={a.balance}")
 
     # CC-2/CC-3 full suspension after the half-suspension period

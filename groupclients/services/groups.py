@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from portal.exceptions import ApplicationError, TransitionError
 
 from ..models import GroupCustomer, GroupStatusChange, Opportunity, OpportunityUpdate
+from .ownership import group_ownership_check
 from .quality import group_refresh_quality
 
 
@@ -19,7 +20,9 @@ def _next_code() -> str:
 
 @transaction.atomic
 def group_create(*, by, **fields: Any) -> GroupCustomer:
-    """Create a group (prospect unless told otherwise). Core fields are enforced for active groups (GC-1)."""
+    """Create a group (prospect unless told otherwise). Core fields are enforced for active groups (GC-1).
+    The unit and the AM must be in the creator's scope (`ownership`, issue 12 item 2)."""
+    group_ownership_check(by=by, group=None, unit=fields.get("unit"), account_manager=fields.get("account_manager"))
     fields.setdefault("code", _next_code())
     group = GroupCustomer(**fields)
     group.full_clean()
@@ -32,7 +35,9 @@ def group_create(*, by, **fields: Any) -> GroupCustomer:
 
 @transaction.atomic
 def group_update(*, group: GroupCustomer, by, **fields: Any) -> GroupCustomer:
-    """Change profile fields. The status changes only through group_change_status (GC-2)."""
+    """Change profile fields. The status changes only through group_change_status (GC-2). Only a
+    supervisor hands a group to another unit or AM, within their scope (`ownership`, issue 12 item 2)."""
+    group_ownership_check(by=by, group=group, unit=fields.get("unit"), account_manager=fields.get("account_manager"))
     if "status" in fields:
         current = GroupCustomer.objects.filter(pk=group.pk).values_list("status", flat=True).first()
         if fields.pop("status") != current:
@@ -70,6 +75,10 @@ def group_change_status(*, group: GroupCustomer, to: str, by, reason: str = "") 
 
 @transaction.atomic
 def opportunity_create(*, group: GroupCustomer, by, team=(), **fields: Any) -> Opportunity:
+    """A business opportunity (GC-7); its team is staff of the group's branch or the province."""
+    from .ownership import team_check
+
+    team_check(group=group, team=team)
     opp = Opportunity(group=group, created_by=by, **fields)
     opp.full_clean()
     opp.save()

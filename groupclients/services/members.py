@@ -11,6 +11,7 @@ from portal.exceptions import ApplicationError
 from portal.ids import is_id
 
 from ..models import GroupCustomer, Member, Product
+from .ownership import member_group_check
 
 UPSERT_FIELDS = ("group", "name", "product", "vip_tier", "billing_type", "status", "joined_on", "left_on",
                  "external_id")
@@ -26,6 +27,8 @@ def member_create(*, group: GroupCustomer, by, **fields: Any) -> Member:
 
 @transaction.atomic
 def member_update(*, member: Member, by, **fields: Any) -> Member:
+    """Change a member; moving it to another group needs write access to that group too (ORG-3)."""
+    member_group_check(by=by, member=member, fields=fields)
     for k, v in fields.items():
         setattr(member, k, v)
     member.full_clean()

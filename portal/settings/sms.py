@@ -4,6 +4,9 @@ from .env import env
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # console | memory | kannel
 SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="dev-inbound-secret")
 SMS_SENDER = env.str("SMS_SENDER", default="10086")
+# Surveys and care messages wait through the quiet hours of the policy values (issue 16 item 4);
+# SMS_QUIET_HOURS=0 switches the hold off altogether (the test suite does, but for its own tests).
+SMS_QUIET_HOURS = env.bool("SMS_QUIET_HOURS", default=True)
 KANNEL_SENDSMS_URL = env.str("KANNEL_SENDSMS_URL", default="http://127.0.0.1:13013/cgi-bin/sendsms")
 KANNEL_USERNAME = env.str("KANNEL_USERNAME", default="portal")
 KANNEL_PASSWORD = env.str("KANNEL_PASSWORD", default="portal")

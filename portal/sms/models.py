@@ -70,6 +70,9 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("Failed")
 
     to = models.CharField(_("recipient"), max_length=20, db_index=True)
+    # The number it leaves from: blank is the service number (SMS_SENDER); a survey goes out from
+    # the service number plus its extension, so the reply finds its own survey (issue 16 item 3).
+    sender = models.CharField(_("sender"), max_length=21, blank=True)
     text = models.TextField(_("text"))
     template_key = models.CharField(_("template"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SERVICE)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections import Counter
@@ -23,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import ApplicationError
+from portal.policy import policy
+from portal.workdays import CHINA_TZ
 
 from .backends import BaseBackend, OutgoingSms, SendResult, get_backend
-from .defaults import DEFAULT_TEXTS
+from .defaults import CUSTOMER_TEMPLATES, DEFAULT_TEXTS, QUIET_TEMPLATES
 from .inbound import registered_handlers
 from .models import InboundMessage, OutboxMessage, SmsTemplate
 from .numbers import clean_number, normalise_mobile
@@ -51,9 +54,38 @@ def template_text(key: str) -> str:
     return text
 
 
+def template_context(key: str, context: dict | None = None) -> dict:
+    """`context` plus what every text of that audience carries: customer texts end with the
+    operator's signature (issue 16 item 5)."""
+    context = dict(context or {})
+    if key in CUSTOMER_TEMPLATES:
+        context.setdefault("signature", policy("sms.customer_signature"))
+    return context
+
+
 def template_render(*, key: str, context: dict | None = None) -> str:
     """The text of template `key` with `context` filled in."""
-    return render_text(template_text(key), context)
+    return render_text(template_text(key), template_context(key, context))
+
+
+def quiet_hours_release(at: dt.datetime, *, key: str = "", kind: str = "") -> dt.datetime:
+    """When a message queued at `at` may leave: surveys and care messages (and marketing) queued in
+    quiet hours (policy sms.quiet_from_hour … sms.quiet_until_hour, Beijing time) wait until they
+    end; everything else leaves at once (issue 16 item 4)."""
+    if not settings.SMS_QUIET_HOURS or (key not in QUIET_TEMPLATES and kind != OutboxMessage.Kind.MARKETING):
+        return at
+    start, end = int(policy("sms.quiet_from_hour")), int(policy("sms.quiet_until_hour"))
+    if start == end:
+        return at
+    local = timezone.localtime(at, CHINA_TZ)
+    hour = local.hour
+    quiet = (hour >= start or hour < end) if start > end else (start <= hour < end)
+    if not quiet:
+        return at
+    release = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if release <= local:
+        release += dt.timedelta(days=1)
+    return release
 
 
 @transaction.atomic
@@ -66,6 +98,7 @@ def sms_queue(
     related: models.Model | None = None,
     dedupe_key: str | None = None,
     kind: str = OutboxMessage.Kind.SERVICE,
+    sender: str = "",
 ) -> OutboxMessage:
     """Put one SMS in the outbox, in the caller's transaction (SPEC SMS-1).
 
@@ -98,11 +131,12 @@ def sms_queue(
             return existing
     row = OutboxMessage(
         to=number,
+        sender=sender,
         text=body,
         template_key=key,
         kind=kind,
         dedupe_key=dedupe_key or None,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=quiet_hours_release(timezone.now(), key=key, kind=kind),
     )
     if related is not None:
         row.content_type = ContentType.objects.get_for_model(related)
@@ -258,7 +292,8 @@ def outbox_flush(*, limit: int | None = None, backend: BaseBackend | None = None
                 break
             counts["claimed"] += len(rows)
             batch = [
-                OutgoingSms(id=row.id, to=row.to, text=row.text, sender=settings.SMS_SENDER) for row in rows
+                OutgoingSms(id=row.id, to=row.to, text=row.text, sender=row.sender or settings.SMS_SENDER)
+                for row in rows
             ]
             results = backend.send_many(batch)
             _record(token, rows, results, counts)

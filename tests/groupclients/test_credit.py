@@ -32,7 +32,7 @@ def test_postpaid_ladder_reminder_half_suspend_suspend_resume(book):
     a = account(book, "P1", amount_due=Decimal("120"), due_date=today + dt.timedelta(days=3))
     credit.credit_control_sweep()
     assert orders(a) == ["reminder"]
-    assert OutboxMessage.objects.filter(template_key="reminder", dedupe_key__startswith="credit-remind").count() == 1
+    assert OutboxMessage.objects.filter(template_key="credit_reminder", dedupe_key__startswith="credit-remind").count() == 1
     BillingAccount.objects.filter(pk=a.pk).update(due_date=today - dt.timedelta(days=1))
     now = timezone.now()
     credit.credit_control_sweep(now=now)
@@ -234,3 +234,20 @@ def test_arrears_snapshot_once_per_month(book):
 
     s1 = ArrearsSnapshot.objects.get(account__external_id="S1")
     assert s1.ageing_months >= 3 and not s1.counted_on_network
+
+
+
+def test_credit_notices_name_the_account_by_its_last_four_digits(book):
+    """Issue 16 item 5 (CC-4): no internal account code, no staff tag, the operator's signature."""
+    today = timezone.localdate()
+    account(book, "ACC57108812", amount_due=Decimal("199"), due_date=today + dt.timedelta(days=2))
+    late = account(book, "ACC57103456", amount_due=Decimal("88"), due_date=today - dt.timedelta(days=1))
+    credit.credit_control_sweep()
+    late.refresh_from_db()
+    assert late.status == "half_suspended"
+    texts = dict(OutboxMessage.objects.filter(template_key__startswith="credit_").values_list("template_key", "text"))
+    assert set(texts) == {"credit_reminder", "credit_half_suspension"}
+    assert "尾号8812" in texts["credit_reminder"] and "199" in texts["credit_reminder"]
+    assert "尾号3456" in texts["credit_half_suspension"] and "88" in texts["credit_half_suspension"]
+    for text in texts.values():
+        assert "ACC" not in text and "【工作提醒】" not in text and text.endswith("【中国移动】"), text

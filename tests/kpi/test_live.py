@@ -43,8 +43,11 @@ def this_month(book, people):
         )
 
     log(g1, people["am1"], min(start + dt.timedelta(hours=1), now - dt.timedelta(minutes=5)), [book["c1"]])
-    log(g2, people["am2"], start - dt.timedelta(days=20), [book["c2"]])
-    log(g4, people["am1b"], start - dt.timedelta(days=75), [p4])
+    from portal.policy import override_policy
+
+    with override_policy({"visit.log_backdate_days": 200}):  # late logs of old visits (issue 12 item 10)
+        log(g2, people["am2"], start - dt.timedelta(days=20), [book["c2"]])
+        log(g4, people["am1b"], start - dt.timedelta(days=75), [p4])
     return {"primary": primary}
 
 

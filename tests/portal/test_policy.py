@@ -62,7 +62,7 @@ def test_every_key_has_a_heading_bilingual_help_and_a_valid_default():
     groups = {code for code in (g.code for g in registry.GROUPS)}
     for d in registry.REGISTRY.values():
         assert d.group.code in groups
-        prefixes = {"survey", "ticket", "complaint", "retention", "credit", "vip", "penalty", "kpi"}
+        prefixes = {"survey", "visit", "ticket", "complaint", "retention", "credit", "vip", "penalty", "kpi", "sms"}
         assert d.key.split(".")[0] in prefixes, d.key
         assert str(d.label) and d.label_zh and str(d.help_text) and d.help_zh, d.key
         # the Chinese help really is Chinese

@@ -24,7 +24,7 @@ def test_default_templates_are_seeded_in_chinese():
 def test_survey_renders_chinese_context_in_one_sms():
     """SAT-2, SMS-4: the survey names the contact and the account manager and fits one SMS."""
     text = template_render(key="survey", context={"name": "王建国", "manager": "张三丰"})
-    assert text.startswith("【集团客户服务】王建国您好")
+    assert text.startswith("王建国您好") and text.endswith("【中国移动】")  # issue 16 item 5: signed, no tag
     assert "客户经理张三丰" in text
     assert "{{" not in text
     assert sms_parts(text) == 1

@@ -20,7 +20,7 @@ def test_am_logs_a_visit_from_the_page(field, people, client_for, django_capture
     url = reverse("visit-create", args=[field["g1"].pk])
     assert c.get(url).status_code == 200
     r = c.post(url, _form(field, next_visit_on=""))
-    assert r.status_code == 200 and "next_visit_on" in r.context["form"].errors
+    assert r.status_code == 400 and "next_visit_on" in r.context["form"].errors
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post(url, _form(field))
     visit = VisitLog.objects.get()

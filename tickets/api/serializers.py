@@ -106,6 +106,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 class TextSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(TextSerializer):
+    # CMP-4: true costs the AM 20 points; only the quality desk may say so (issue 12 item 3)
     unrecorded = serializers.BooleanField(required=False, default=False)
 
 

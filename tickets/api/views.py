@@ -152,9 +152,9 @@ class ComplaintViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer.instance = complaint_services.complaint_record(group=group, by=self.request.user, answer=answer,
                                                                   **d)
 
-    def _act(self, request, pk, fn, **kw):
+    def _act(self, request, pk, fn, ser_class=s.TextSerializer, **kw):
         c = get_in_scope(request.user, Complaint.objects.all(), COMPLAINT_SCOPE, WRITE, pk=pk)
-        ser = s.TextSerializer(data=request.data)
+        ser = ser_class(data=request.data)
         ser.is_valid(raise_exception=True)
         c = fn(complaint=c, by=request.user, **{k: ser.validated_data[v] for k, v in kw.items()})
         return Response(s.ComplaintSerializer(c).data)
@@ -174,10 +174,11 @@ class ComplaintViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.Retrieve
     def close(self, request, pk=None):
         return self._act(request, pk, complaint_services.complaint_close)
 
-    @extend_schema(request=s.TextSerializer, responses=s.ComplaintSerializer)
+    @extend_schema(request=s.EscalateSerializer, responses=s.ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        return self._act(request, pk, complaint_services.complaint_escalate, unrecorded="unrecorded")
+        return self._act(request, pk, complaint_services.complaint_escalate, s.EscalateSerializer,
+                         unrecorded="unrecorded")
 
 
 class LedgerViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

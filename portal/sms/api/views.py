@@ -38,6 +38,28 @@ def _check_secret(request) -> None:
         raise PermissionDenied(_("Wrong or missing SMS gateway secret."))
 
 
+# Bounds of an inbound payload (issue 12 item 10). A concatenated SMS of ten parts is at most 1 530
+# characters; anything far longer is not a subscriber's reply. Numbers are stored in 20 characters:
+# a longer one is refused rather than silently cut (it would be matched to the wrong survey).
+INBOUND_MAX_TEXT = 2000
+INBOUND_MAX_NUMBER = 20
+
+
+def _check_inbound(sender: str, receiver: str, text: str) -> None:
+    from ..numbers import clean_number
+
+    errors = {}
+    max_text = int(getattr(settings, "SMS_INBOUND_MAX_CHARS", INBOUND_MAX_TEXT))
+    if len(text) > max_text:
+        errors["text"] = _("The message has %(n)d characters; at most %(max)d are accepted.") % {
+            "n": len(text), "max": max_text}
+    for name, value in (("from", sender), ("to", receiver)):
+        if len(clean_number(value)) > INBOUND_MAX_NUMBER:
+            errors[name] = _("A number has at most %(max)d characters.") % {"max": INBOUND_MAX_NUMBER}
+    if errors:
+        raise ValidationError(errors)
+
+
 def _empty() -> HttpResponse:
     # Kannel turns a non-empty body into a reply SMS to the subscriber: answer with nothing.
     return HttpResponse(b"", status=200, content_type="text/plain; charset=utf-8")
@@ -46,7 +68,8 @@ def _empty() -> HttpResponse:
 SECRET = OpenApiParameter("secret", OpenApiTypes.STR, description="Shared secret (SMS_INBOUND_SECRET).")
 ERRORS = {
     200: OpenApiResponse(description="Stored. The body is empty: Kannel would send a body back as an SMS."),
-    400: OpenApiResponse(description="A required parameter is missing (JSON error)."),
+    400: OpenApiResponse(description="A required parameter is missing, or a number or the text is too long "
+                                     "(JSON error)."),
     403: OpenApiResponse(description="Wrong or missing secret (JSON error)."),
 }
 
@@ -94,10 +117,12 @@ class InboundView(APIView):
         sender = (_param(request, "from") or "").strip()
         if not sender:
             raise ValidationError({"from": _("This parameter is required.")})
+        receiver, text = _param(request, "to") or "", _param(request, "text") or ""
+        _check_inbound(sender, receiver, text)
         sms_receive(
             sender=sender,
-            receiver=_param(request, "to") or "",
-            text=_param(request, "text") or "",
+            receiver=receiver,
+            text=text,
             message_id=_param(request, "id"),
         )
         return _empty()

@@ -8,7 +8,8 @@ from portal.sms.defaults import DEFAULT_TEMPLATES as TEMPLATES
 def seed(apps, schema_editor):
     SmsTemplate = apps.get_model("sms", "SmsTemplate")
     for row in TEMPLATES:
-        SmsTemplate.objects.get_or_create(key=row["key"], defaults=row)
+        SmsTemplate.objects.get_or_create(
+            key=row["key"], defaults={f: row[f] for f in ("name", "text", "description")})
 
 
 def unseed(apps, schema_editor):
