@@ -238,7 +238,7 @@ def test_issue_12_item_14_visit_errors_use_the_api_field_names(book, people, api
     """issue 12 item 14: the 400 for a visit named `started_at`, a field the schema calls `visited_at`."""
     c1 = book["c1"]
     r = api_for(people["am1"]).post("/api/v1/visits/", {
-        "group": book["g1"].pk, "contacts": [c1.pk], "kind": "routine", "notes": "x",
+        "group": book["g1"].pk, "contacts": [c1.pk], "kind": "routine", "notes": "x", "purposes": ["relationship"],
         "visited_at": (timezone.now() + dt.timedelta(days=3)).isoformat(),
         "next_visit_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat()})
     assert r.status_code == 400, r.content
