@@ -3,9 +3,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from portal.api.schema_view import CachedSpectacularAPIView
 from portal.health import HealthView
 
 urlpatterns = [
@@ -18,7 +19,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSpectacularAPIView.as_view(), name="api-schema"),
+    # Kannel's callbacks (SMS-2), apart from the integrators' schema (issue 12 item 14)
+    path("api/schema/gateway/", CachedSpectacularAPIView.as_view(custom_settings={
+        "TITLE": "Portal SMS gateway callbacks (Kannel)",
+        "PREPROCESSING_HOOKS": ["portal.api.schema.only_gateway_callbacks"]}), name="api-schema-gateway"),
     path("health/", HealthView.as_view(), name="health"),  # issue 13 item 6: for load balancers, unauthenticated
     # Swagger UI's script is served as a file (split view: no inline script under the CSP); its
     # page keeps an inline <style> and sets style attributes, allowed on this page only.

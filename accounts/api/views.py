@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.params import FilterParamsMixin, Text
 from portal.api.throttling import ClientScopedRateThrottle
 from portal.audit import audit_log
 from portal.models import AuditEvent
@@ -64,14 +65,19 @@ class MeView(APIView):
         return Response(UserSerializer(request.user).data)
 
 
-class UserListView(generics.ListAPIView):
+class UserListParams(serializers.Serializer):
+    q = Text("name or user name")
+
+
+class UserListView(FilterParamsMixin, generics.ListAPIView):
     """Staff in the caller's scope (ORG-3)."""
 
     serializer_class = UserSerializer
     ordering_fields = ["username"]
+    filter_serializer_class = UserListParams
 
     def get_queryset(self):
-        return user_list_for(self.request.user, search=self.request.query_params.get("q", ""))
+        return user_list_for(self.request.user, search=self.filter_value("q", ""))
 
 
 class OrgUnitListView(generics.ListAPIView):

@@ -1,6 +1,6 @@
 """API for the billing feed, credit control and retention alerts (issue 6, item 5)."""
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import WRITE, get_in_scope, scope_queryset
+from portal.api.params import Choice, FilterParamsMixin, Id
+from portal.ids import is_id
 
 from ..billing_models import BillingAccount, CreditOrder, RetentionAlert
 from ..scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
@@ -81,7 +83,9 @@ class PaymentSerializer(serializers.Serializer):
     account = serializers.CharField(help_text="account id or external id")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     external_id = serializers.CharField(required=False, help_text="the billing system's payment id (idempotency)")
-    validity_days = serializers.IntegerField(required=False, min_value=0, default=0)
+    # bounded: an unbounded number overflowed the date arithmetic (issue 12 item 6)
+    validity_days = serializers.IntegerField(required=False, min_value=0, max_value=3660, default=0,
+                                             help_text="days of balance validity (at most ten years)")
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -126,20 +130,35 @@ class DelaySerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("group", int)]))
-class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AccountListParams(serializers.Serializer):
+    status = Choice(BillingAccount.Status.choices)
+    group = Id()
+
+
+class OrderListParams(serializers.Serializer):
+    action = Choice(CreditOrder.Action.choices)
+
+
+class AlertListParams(serializers.Serializer):
+    status = Choice(RetentionAlert.Status.choices)
+    level = serializers.ChoiceField(choices=[1, 2], required=False)
+    type = Choice(RetentionAlert.Type.choices)
+
+
+class AccountViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Billing accounts in scope; POST a list to `billing/accounts/bulk/` (idempotent by external id)."""
 
     serializer_class = AccountSerializer
     filter_backends = []
+    filter_serializer_class = AccountListParams
 
     def get_queryset(self):
         qs = scope_queryset(self.request.user, BillingAccount.objects.select_related("group"), ACCOUNT_SCOPE)
-        p = self.request.query_params
-        if p.get("status"):
-            qs = qs.filter(status=p["status"])
-        if p.get("group"):
-            qs = qs.filter(group_id=p["group"])
+        filters = getattr(self, "filters", {})
+        if "status" in filters:
+            qs = qs.filter(status=filters["status"])
+        if "group" in filters:
+            qs = qs.filter(group_id=filters["group"])
         return qs.order_by("external_id")
 
     @extend_schema(request=AccountsBulkSerializer, responses={200: CountsSerializer})
@@ -179,7 +198,7 @@ class PaymentView(APIView):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         key = str(d["account"])
-        account = BillingAccount.objects.filter(Q(external_id=key) | Q(pk=int(key) if key.isdigit() else None)).first()
+        account = BillingAccount.objects.filter(Q(external_id=key) | Q(pk=int(key) if is_id(key) else None)).first()
         if account is None:
             raise NotFound("No such billing account.")
         _payment, created = credit.payment_record(account=account, amount=d["amount"],
@@ -199,34 +218,33 @@ class UsageView(APIView):
         return Response(billing.usage_bulk_upsert(rows=ser.validated_data["usage"]))
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("action", str)]))
-class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(FilterParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Credit-control work orders (CC-10) in scope."""
 
     serializer_class = OrderSerializer
     filter_backends = []
+    filter_serializer_class = OrderListParams
 
     def get_queryset(self):
         qs = scope_queryset(self.request.user, CreditOrder.objects.select_related("account"), ORDER_SCOPE)
-        if self.request.query_params.get("action"):
-            qs = qs.filter(action=self.request.query_params["action"])
+        if self.filter_value("action"):
+            qs = qs.filter(action=self.filter_value("action"))
         return qs
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("level", int),
-                                                   OpenApiParameter("type", str)]))
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Retention alerts (RET-3): the AM's inbox, sorted by level then due date."""
 
     serializer_class = AlertSerializer
     filter_backends = []
+    filter_serializer_class = AlertListParams
 
     def get_queryset(self):
         qs = scope_queryset(self.request.user, RetentionAlert.objects.select_related("group", "member"), ALERT_SCOPE)
-        p = self.request.query_params
+        filters = getattr(self, "filters", {})
         for f in ("status", "level", "type"):
-            if p.get(f):
-                qs = qs.filter(**{f: p[f]})
+            if f in filters:
+                qs = qs.filter(**{f: filters[f]})
         return qs.order_by("level", "due_at", "pk")
 
     def _alert(self, request, pk):

@@ -1,12 +1,19 @@
 from rest_framework import serializers
 
 from accounts.masking import mask_date, mask_mobile
+from portal.api.fields import CodeOrIdField, MaskableDateField
 
-from ..models import Contact, GroupCustomer, Member, Site
+from ..forms import CHANNELS
+from ..models import Contact, GroupCustomer, Industry, Member, OrganisationType, Product, Site
 from ..scopes import sees_financials
 
 
 class GroupSerializer(serializers.ModelSerializer):
+    # GC-3: a list from the controlled channels (was a free JSON value: `null` reached the database)
+    preferred_channels = serializers.ListField(child=serializers.ChoiceField(choices=CHANNELS), required=False)
+    # reference data by code or id (issue 12 item 12)
+    org_type = CodeOrIdField(queryset=OrganisationType.objects.all(), required=False, allow_null=True)
+    industry = CodeOrIdField(queryset=Industry.objects.all(), required=False, allow_null=True)
     account_manager_username = serializers.CharField(source="account_manager.username", read_only=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     data_quality = serializers.SerializerMethodField()
@@ -46,6 +53,7 @@ class GroupStatusSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     masked = serializers.SerializerMethodField()
+    birthday = MaskableDateField(required=False, allow_null=True)
 
     class Meta:
         model = Contact
@@ -72,6 +80,7 @@ class SiteSerializer(serializers.ModelSerializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    product = CodeOrIdField(queryset=Product.objects.all(), required=False, allow_null=True)
     class Meta:
         model = Member
         fields = ["id", "group", "mobile", "name", "product", "vip_tier", "billing_type", "contact", "status",

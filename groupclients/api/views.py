@@ -1,17 +1,21 @@
 """API for the customer file: the same selectors, scopes and services as the pages."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.scoping import WRITE, can
+from portal.api.params import Choice, FilterParamsMixin, Id, Text
 
 from .. import services
+from ..models import Contact, GroupCustomer, Member, VipTier
 from ..scopes import CONTACT_SCOPE, GROUP_SCOPE, MEMBER_SCOPE, SITE_SCOPE
 from ..selectors import (
+    GROUP_ORDERINGS,
+    QUALITY_PROBLEMS,
     GroupFilters,
     contact_list_for_user,
     group_list_for_user,
@@ -30,21 +34,34 @@ from .serializers import (
     UpsertResultSerializer,
 )
 
-GROUP_PARAMS = [
-    OpenApiParameter("q", str, description="name, pinyin or initials substring, phone or code"),
-    OpenApiParameter("grade", str, enum=["A", "B", "C"]),
-    OpenApiParameter("status", str, enum=["prospect", "active", "churned"]),
-    OpenApiParameter("unit", int), OpenApiParameter("am", int), OpenApiParameter("industry", int),
-    OpenApiParameter("problem", str, enum=["any", "core", "minimum", "primary", "counterpart"]),
-    OpenApiParameter("order", str, description="name, -name, code, grade, status, updated, -updated, am"),
-]
+
+class GroupListParams(serializers.Serializer):
+    q = Text("name, pinyin or initials substring, phone or code")
+    grade = Choice(GroupCustomer.Grade.choices)
+    status = Choice(GroupCustomer.Status.choices)
+    unit = Id()
+    am = Id()
+    industry = Id()
+    problem = Choice(["any", *QUALITY_PROBLEMS])
+    order = Choice(list(GROUP_ORDERINGS))
 
 
-def _int(v):
-    try:
-        return int(v) if v not in (None, "") else None
-    except ValueError:
-        raise ValidationError({"detail": f"Not a number: {v}"}) from None
+class ContactListParams(serializers.Serializer):
+    q = Text()
+    type = Choice(Contact.Type.choices)
+    group = Id()
+    all = serializers.BooleanField(required=False, default=False, help_text="include departed contacts")
+
+
+class GroupParam(serializers.Serializer):
+    group = Id()
+
+
+class MemberListParams(serializers.Serializer):
+    group = Id()
+    q = Text()
+    vip = Choice(["any", *VipTier.values])
+    status = Choice(Member.Status.choices)
 
 
 def _model_errors(e: DjangoValidationError):
@@ -58,22 +75,29 @@ class _Writes:
         except DjangoValidationError as e:
             raise _model_errors(e) from None
 
+    def _reread(self, obj):
+        """The written row as the caller now sees it. A write can take a row out of the writer's scope
+        (a counterpart AM hands the contact to a colleague): then the answer is the saved row masked,
+        as for anyone who does not own it (ORG-4) — not a 500 from `.get()` (issue 12 item 6)."""
+        found = self.get_queryset().filter(pk=obj.pk).first()
+        if found is None:
+            obj.owned = False
+            return obj
+        return found
 
-@extend_schema_view(list=extend_schema(parameters=GROUP_PARAMS))
-class GroupViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+
+class GroupViewSet(FilterParamsMixin, _Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Group customers in the caller's scope (ORG-3)."""
 
     serializer_class = GroupSerializer
     filter_backends = []  # the selector applies the same filters as the portfolio page
+    filter_serializer_class = GroupListParams
 
     def get_queryset(self):
-        p = self.request.query_params
         if self.action != "list":
             return groups_in_scope(self.request.user).select_related("unit", "account_manager")
-        f = GroupFilters(q=p.get("q", ""), grade=p.get("grade", ""), status=p.get("status", ""),
-                         unit=_int(p.get("unit")), am=_int(p.get("am")), industry=_int(p.get("industry")),
-                         problem=p.get("problem", ""), order=p.get("order", "name"))
+        f = GroupFilters(**{"order": "name", **getattr(self, "filters", {})})
         return group_list_for_user(self.request.user, f)
 
     def perform_create(self, serializer):
@@ -102,14 +126,16 @@ class GroupViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
         group = self._run(lambda: services.group_change_status(group=group, by=request.user, **s.validated_data))
         return Response(GroupSerializer(group, context={"request": request}).data)
 
-    @extend_schema(request=ContactSerializer, responses=ContactSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=ContactSerializer(many=True),
+                   parameters=[OpenApiParameter("all", bool, description="include departed contacts")])
+    @extend_schema(methods=["POST"], request=ContactSerializer, responses={201: ContactSerializer})
     @action(detail=True, methods=["get", "post"])
     def contacts(self, request, pk=None):
         """The group's contacts (GET) or a new contact (POST)."""
         group = self.get_object()
         if request.method == "GET":
             qs = contact_list_for_user(request.user, group=group,
-                                       include_departed=request.query_params.get("all") == "1")
+                                       include_departed=request.query_params.get("all") in ("1", "true"))
             page = self.paginate_queryset(qs)
             return self.get_paginated_response(ContactSerializer(page, many=True).data)
         if not can(request.user, group, GROUP_SCOPE, WRITE):
@@ -121,33 +147,29 @@ class GroupViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
-class ContactViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                     viewsets.GenericViewSet):
+class ContactViewSet(FilterParamsMixin, _Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Contacts in scope; `mobile` and `birthday` are masked unless the caller owns the contact (ORG-4)."""
 
     serializer_class = ContactSerializer
     filter_backends = []
-
-    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("type", str),
-                               OpenApiParameter("group", int)])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filter_serializer_class = ContactListParams
 
     def get_queryset(self):
-        p = self.request.query_params
-        qs = contact_list_for_user(self.request.user, q=p.get("q", ""), type=p.get("type", ""),
-                                   include_departed=self.action != "list" or p.get("all") == "1")
-        if p.get("group"):
-            qs = qs.filter(group_id=_int(p.get("group")))
+        f = self.filter_value
+        qs = contact_list_for_user(self.request.user, q=f("q", ""), type=f("type", ""),
+                                   include_departed=self.action != "list" or f("all", False))
+        if f("group"):
+            qs = qs.filter(group_id=f("group"))
         return qs
 
     def perform_update(self, serializer):
         contact = serializer.instance
         if not can(self.request.user, contact, CONTACT_SCOPE, WRITE):
             raise PermissionDenied("You may read this contact but not change it.")
-        self._run(lambda: services.contact_update(contact=contact, by=self.request.user,
-                                                  **serializer.validated_data))
-        serializer.instance = self.get_queryset().get(pk=contact.pk)
+        contact = self._run(lambda: services.contact_update(contact=contact, by=self.request.user,
+                                                            **serializer.validated_data))
+        serializer.instance = self._reread(contact)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
@@ -156,18 +178,18 @@ class ContactViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(services.contact_reveal(contact=self.get_object(), by=request.user, request=request))
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("group", int)]))
-class SiteViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class SiteViewSet(FilterParamsMixin, _Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Sites and their local AM/MM (the three-in-one table, GC-5)."""
 
     serializer_class = SiteSerializer
     filter_backends = []
+    filter_serializer_class = GroupParam
 
     def get_queryset(self):
         qs = sites_in_scope(self.request.user).order_by("group__name", "name")
-        if self.request.query_params.get("group"):
-            qs = qs.filter(group_id=_int(self.request.query_params["group"]))
+        if self.filter_value("group"):
+            qs = qs.filter(group_id=self.filter_value("group"))
         return qs
 
     def perform_create(self, serializer):
@@ -185,21 +207,19 @@ class SiteViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
             lambda: services.site_update(site=site, by=self.request.user, **serializer.validated_data))
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("group", int), OpenApiParameter("q", str),
-                                                   OpenApiParameter("vip", str), OpenApiParameter("status", str)]))
-class MemberViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class MemberViewSet(FilterParamsMixin, _Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Members (subscribers) of groups in scope; bulk upsert by mobile number for the billing feed."""
 
     serializer_class = MemberSerializer
     filter_backends = []
+    filter_serializer_class = MemberListParams
 
     def get_queryset(self):
-        p = self.request.query_params
-        qs = member_list_for_user(self.request.user, q=p.get("q", ""), vip=p.get("vip", ""),
-                                  status=p.get("status", ""))
-        if p.get("group"):
-            qs = qs.filter(group_id=_int(p.get("group")))
+        f = self.filter_value
+        qs = member_list_for_user(self.request.user, q=f("q", ""), vip=f("vip", ""), status=f("status", ""))
+        if f("group"):
+            qs = qs.filter(group_id=f("group"))
         return qs
 
     def perform_create(self, serializer):
@@ -208,15 +228,15 @@ class MemberViewSet(_Writes, mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         if not can(self.request.user, group, GROUP_SCOPE, WRITE):
             raise PermissionDenied("You may not add members to this group.")
         m = self._run(lambda: services.member_create(group=group, by=self.request.user, **d))
-        serializer.instance = self.get_queryset().get(pk=m.pk)
+        serializer.instance = self._reread(m)
 
     def perform_update(self, serializer):
         member = serializer.instance
         if not can(self.request.user, member, MEMBER_SCOPE, WRITE):
             raise PermissionDenied("You may read this member but not change it.")
-        self._run(lambda: services.member_update(member=member, by=self.request.user,
-                                                 **serializer.validated_data))
-        serializer.instance = self.get_queryset().get(pk=member.pk)
+        member = self._run(lambda: services.member_update(member=member, by=self.request.user,
+                                                          **serializer.validated_data))
+        serializer.instance = self._reread(member)
 
     @extend_schema(request=MemberUpsertSerializer, responses=UpsertResultSerializer)
     @action(detail=False, methods=["post"])

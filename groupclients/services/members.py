@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal.exceptions import ApplicationError
+from portal.ids import is_id
 
 from ..models import GroupCustomer, Member, Product
 from .ownership import member_group_check
@@ -45,7 +46,7 @@ def members_bulk_upsert(*, rows: list[dict[str, Any]], by, allowed_groups=None) 
     """
     group_keys = {str(r.get("group", "")) for r in rows}
     groups_qs = allowed_groups if allowed_groups is not None else GroupCustomer.objects.all()
-    by_id = {str(g.pk): g for g in groups_qs.filter(pk__in=[k for k in group_keys if k.isdigit()])}
+    by_id = {str(g.pk): g for g in groups_qs.filter(pk__in=[k for k in group_keys if is_id(k)])}
     by_code = {g.code: g for g in groups_qs.filter(code__in=group_keys)}
     products = {p.code: p for p in Product.objects.all()}
     mobiles = [str(r.get("mobile", "")).strip() for r in rows]

@@ -23,8 +23,8 @@ def add_months(month: dt.date, n: int) -> dt.date:
 def parse_month(value: str | None) -> dt.date | None:
     """'2025-05' → date(2025, 5, 1); None for anything else."""
     m = _MONTH_RE.match((value or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1901:
+        return None  # before 1901 the twelve-month trend would step out of the calendar (year 0)
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 

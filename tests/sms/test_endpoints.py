@@ -245,11 +245,15 @@ def test_dlr_url_sent_to_kannel_comes_back_to_the_endpoint(client, secret, setti
 
 @pytest.mark.django_db
 def test_endpoints_are_in_the_openapi_schema(client):
-    """SMS-2: both callbacks are documented in /api/schema/."""
-    response = client.get("/api/schema/", {"format": "json"})
+    """SMS-2: both callbacks are documented — in the gateway's schema, not in the integrators' one
+    (issue 12 item 14)."""
+    integrators = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    assert INBOUND not in integrators and DLR not in integrators
+    response = client.get("/api/schema/gateway/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert INBOUND in paths and DLR in paths
+    assert all(p.startswith("/api/v1/sms/") for p in paths)
     names = {p["name"] for p in paths[INBOUND]["get"]["parameters"]}
     assert {"from", "to", "text", "id", "secret"} <= names
 

@@ -134,5 +134,7 @@ def test_schema_is_valid_and_documents_transitions(people, client_for):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
     schema = client_for(people["am1"]).get("/api/schema/").content.decode()
     for path in ("/api/v1/tickets/{id}/acknowledge/", "/api/v1/tickets/{id}/am-log/", "/api/v1/complaints/",
-                 "/api/v1/ledger/", "/api/v1/visits/", "/api/v1/groups/", "/api/v1/sms/inbound/"):
+                 "/api/v1/ledger/", "/api/v1/visits/", "/api/v1/groups/"):
         assert path in schema, path
+    # issue 12 item 14: Kannel's callbacks are not in the integrators' schema
+    assert "/api/v1/sms/" not in schema

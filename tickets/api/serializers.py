@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from accounts.masking import mask_mobile
-from groupclients.models import Contact, Site
+from groupclients.models import Contact, Product, Site
+from portal.api.fields import CodeOrIdField
 
 from ..models import Complaint, FaultCause, LedgerEntry, Severity, Ticket, TicketEvent
 from ..personal_data import callback_owned
@@ -17,6 +18,8 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
+    product = CodeOrIdField(queryset=Product.objects.all(), help_text="product code (GET /api/v1/products/) or id")
+    product_code = serializers.CharField(source="product.code", read_only=True)
     account_manager_username = serializers.CharField(source="account_manager.username", read_only=True, default=None)
     maintenance_manager_username = serializers.CharField(source="maintenance_manager.username", read_only=True,
                                                          default=None)
@@ -30,7 +33,7 @@ class TicketSerializer(serializers.ModelSerializer):
                   "acknowledged_at", "on_site_at", "repaired_at", "am_logged_at", "rated_at", "closed_at",
                   "acknowledge_due", "on_site_due", "restore_due", "breached", "participation", "revisit_due",
                   "mm_cause", "mm_repair", "mm_am_present", "mm_notified_am", "am_cause", "misroute_count",
-                  "misroute_note", "needs_verification", "verification_note", "rating"]
+                  "misroute_note", "needs_verification", "verification_note", "rating", "product_code"]
         read_only_fields = [f for f in fields if f not in ("group", "site", "product", "severity", "description",
                                                            "reporter_name", "callback_number")]
 

@@ -1,9 +1,14 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-from . import views
+from portal.api.routers import Router
 
-router = SimpleRouter()
+from . import reference, views
+
+router = Router()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
 router.register("complaints", views.ComplaintViewSet, basename="api-complaint")
 router.register("ledger", views.LedgerViewSet, basename="api-ledger")
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path("fault-causes/", reference.FaultCauseListView.as_view(), name="api-fault-causes"),
+    path("severities/", reference.SeverityListView.as_view(), name="api-severities"),
+]

@@ -1,8 +1,7 @@
 """API: tickets with one POST endpoint per transition (409 when refused), complaints, the ledger."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, status, viewsets
-from rest_framework import serializers as drf_serializers
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -11,10 +10,11 @@ from accounts.models import User
 from accounts.scoping import WRITE, get_in_scope
 from groupclients.models import GroupCustomer
 from groupclients.scopes import GROUP_SCOPE
+from portal.api.params import Choice, FilterParamsMixin, Id, Text
 
 from .. import complaints as complaint_services
 from .. import workflow as wf
-from ..models import Complaint, LedgerEntry, Ticket
+from ..models import Complaint, LedgerEntry, Severity, Ticket
 from ..personal_data import ticket_reveal, with_callback_owned
 from ..scopes import COMPLAINT_SCOPE, LEDGER_SCOPE, TICKET_SCOPE
 from ..selectors import complaints_in_scope, ledger_in_scope, ticket_list_for_user
@@ -22,32 +22,38 @@ from ..services import ledger_reverse
 from . import serializers as s
 
 
-def _int(v):
-    try:
-        return int(v) if v not in (None, "") else None
-    except ValueError:
-        return None
+class TicketListParams(serializers.Serializer):
+    queue = Choice(["mine", "reported", "open", "misrouted", "verification", "all"])
+    status = Choice(Ticket.Status.choices)
+    severity = Choice(Severity.choices)
+    group = Id()
+    q = Text()
+    breached = serializers.BooleanField(required=False, default=False)
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("queue", str, enum=["mine", "reported", "open", "misrouted", "verification", "all"]),
-    OpenApiParameter("status", str), OpenApiParameter("severity", str), OpenApiParameter("group", int),
-    OpenApiParameter("q", str), OpenApiParameter("breached", bool)]))
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ComplaintListParams(serializers.Serializer):
+    status = Choice(Complaint.Status.choices)
+
+
+class LedgerListParams(serializers.Serializer):
+    month = serializers.RegexField(r"^([0-9]{4}(-(0[1-9]|1[0-2]))?)?$", required=False, allow_blank=True,
+                                   help_text="YYYY-MM (or YYYY)")
+    person = Id()
+
+
+class TicketViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     viewsets.GenericViewSet):
     """Fault tickets in the caller's scope (ORG-3). Each transition is `POST tickets/{id}/<name>/`."""
 
     serializer_class = s.TicketSerializer
     filter_backends = []
+    filter_serializer_class = TicketListParams
 
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
 
     def get_queryset(self):
-        p = self.request.query_params
-        qs = ticket_list_for_user(self.request.user, queue=p.get("queue", ""), status=p.get("status", ""),
-                                  severity=p.get("severity", ""), group=_int(p.get("group")), q=p.get("q", ""),
-                                  breached=p.get("breached") in ("1", "true"))
+        qs = ticket_list_for_user(self.request.user, **getattr(self, "filters", {}))
         qs = with_callback_owned(qs, self.request.user)
         return qs.prefetch_related("events__by") if self.action == "retrieve" else qs
 
@@ -125,7 +131,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return self._transition(request, pk, wf.ticket_verify, s.VerifySerializer)
 
     @extend_schema(request=None, responses=inline_serializer(
-        "TicketReveal", {"callback_number": drf_serializers.CharField()}))
+        "TicketReveal", {"callback_number": serializers.CharField()}))
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The callback number in clear for a non-owner, audit-logged (ORG-4)."""
@@ -133,18 +139,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(ticket_reveal(ticket=ticket, by=request.user, request=request))
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str)]))
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ComplaintViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
     """Consultations and complaints (CMP-1..4)."""
 
     serializer_class = s.ComplaintSerializer
     filter_backends = []
+    filter_serializer_class = ComplaintListParams
 
     def get_queryset(self):
         qs = complaints_in_scope(self.request.user)
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
+        if self.filter_value("status"):
+            qs = qs.filter(status=self.filter_value("status"))
         return qs
 
     def perform_create(self, serializer):
@@ -185,21 +191,19 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                          unrecorded="unrecorded")
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM"),
-                                                   OpenApiParameter("person", int)]))
-class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LedgerViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The performance ledger (PEN-1): supervisors see their people's entries."""
 
     serializer_class = s.LedgerEntrySerializer
     filter_backends = []
+    filter_serializer_class = LedgerListParams
 
     def get_queryset(self):
         qs = ledger_in_scope(self.request.user)
-        p = self.request.query_params
-        if p.get("month"):
-            qs = qs.filter(month__startswith=p["month"])
-        if p.get("person"):
-            qs = qs.filter(person_id=_int(p["person"]))
+        if self.filter_value("month"):
+            qs = qs.filter(month__startswith=self.filter_value("month"))
+        if self.filter_value("person"):
+            qs = qs.filter(person_id=self.filter_value("person"))
         return qs
 
     @extend_schema(request=s.ReverseSerializer, responses=s.LedgerEntrySerializer)

@@ -9,8 +9,9 @@ from ..models import RepairCase, Survey, SurveyReply, VisitLog
 class VisitSerializer(serializers.ModelSerializer):
     contacts = serializers.PrimaryKeyRelatedField(many=True, queryset=Contact.objects.all())
     visited_at = serializers.DateTimeField(source="started_at")
+    # VIS-2: at least one purpose (the model refuses an empty list; the schema now says so, issue 12 item 14)
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=VisitLog.Purpose.choices),
-                                     allow_empty=True, required=False)
+                                     allow_empty=False)
     surveys_queued = serializers.SerializerMethodField()
 
     class Meta:

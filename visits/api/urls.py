@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from portal.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("visits", views.VisitViewSet, basename="api-visit")
 router.register("surveys", views.SurveyViewSet, basename="api-survey")
 router.register("repairs", views.RepairCaseViewSet, basename="api-repair")

@@ -1,34 +1,42 @@
 """API: visits (creating one queues the surveys exactly like the page), surveys, repair cases."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.scoping import WRITE, can
 from groupclients.scopes import GROUP_SCOPE
+from portal.api.params import Choice, FilterParamsMixin, Id
 
 from .. import services
+from ..models import RepairCase, Survey, VisitLog
 from ..selectors import repairs_in_scope, survey_list_for_user, visit_list_for_user
 from .serializers import RepairCaseSerializer, SurveySerializer, VisitSerializer
 
 
-def _int(v):
-    try:
-        return int(v) if v not in (None, "") else None
-    except ValueError:
-        return None
+class VisitListParams(serializers.Serializer):
+    group = Id()
+    kind = Choice(VisitLog.Kind.choices)
+    am = Id()
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("group", int), OpenApiParameter("kind", str),
-                                                   OpenApiParameter("am", int)]))
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class SurveyListParams(serializers.Serializer):
+    status = Choice(Survey.Status.choices)
+    score = serializers.IntegerField(required=False, min_value=1, max_value=4)
+    group = Id()
+
+
+class RepairListParams(serializers.Serializer):
+    status = Choice(RepairCase.Status.choices)
+
+
+class VisitViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                    viewsets.GenericViewSet):
     serializer_class = VisitSerializer
     filter_backends = []
+    filter_serializer_class = VisitListParams
 
     def get_queryset(self):
-        p = self.request.query_params
-        return visit_list_for_user(self.request.user, kind=p.get("kind", ""), am=_int(p.get("am")),
-                                   group=_int(p.get("group"))).prefetch_related("companions", "surveys")
+        return visit_list_for_user(self.request.user, **getattr(self, "filters", {})).prefetch_related(
+            "companions", "surveys")
 
     def perform_create(self, serializer):
         d = dict(serializer.validated_data)
@@ -42,25 +50,23 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             next_visit_on=d.pop("next_visit_on"), purposes=d.pop("purposes", []), **d)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("score", int),
-                                                   OpenApiParameter("group", int)]))
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SurveyViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SurveySerializer
     filter_backends = []
+    filter_serializer_class = SurveyListParams
 
     def get_queryset(self):
-        p = self.request.query_params
-        return survey_list_for_user(self.request.user, status=p.get("status", ""), score=_int(p.get("score")),
-                                    group=_int(p.get("group")))
+        return survey_list_for_user(self.request.user, **getattr(self, "filters", {}))
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str)]))
-class RepairCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RepairCaseViewSet(FilterParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     serializer_class = RepairCaseSerializer
     filter_backends = []
+    filter_serializer_class = RepairListParams
 
     def get_queryset(self):
         qs = repairs_in_scope(self.request.user).order_by("due_at")
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
+        if self.filter_value("status"):
+            qs = qs.filter(status=self.filter_value("status"))
         return qs

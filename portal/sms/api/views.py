@@ -9,20 +9,26 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
+
+from portal.api.parsers import FormParser
 
 from ..secret import secret_ok
 from ..services import sms_receive, sms_record_dlr
 
 
 def _param(request, name: str) -> str | None:
-    """A parameter from the form body or the query string (Kannel uses GET; others may POST)."""
+    """A parameter from the form body or the query string (Kannel uses GET; others may POST).
+
+    NUL characters are dropped, not refused (issue 12 item 6): a GSM-7 "@" is 0x00 and a badly
+    recoded reply may carry one; a 4xx would make smsbox give the reply up, and SAT-2 says an
+    unparseable reply is stored and shown, never dropped. (PostgreSQL cannot store NUL at all.)"""
     value = request.data.get(name) if hasattr(request.data, "get") else None
     if value is None:
         value = request.query_params.get(name)
-    return value
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _check_secret(request) -> None:
@@ -71,6 +77,8 @@ ERRORS = {
 }
 
 
+# Kannel's callbacks are not the integrators' API (issue 12 item 14): documented in the gateway's own
+# schema, /api/schema/gateway/, and left out of /api/schema/ (portal.api.schema.without_gateway_callbacks).
 class InboundView(APIView):
     """An SMS from a subscriber, delivered by Kannel's sms-service `get-url`.
 
@@ -80,6 +88,7 @@ class InboundView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     parser_classes = [FormParser, MultiPartParser]
+    allow_nul_characters = True  # see _param: stripped, not refused
 
     @extend_schema(
         operation_id="sms_inbound",
