@@ -67,6 +67,7 @@ def _serializer_fields(ser, prefix: str = ""):
 def api_fields() -> tuple[list[NamingField], list[str]]:
     """Every (write operation, naming field) of the documented API, and the reference-data fields seen."""
     from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.settings import spectacular_settings
     from rest_framework import serializers as s
 
     gen = SchemaGenerator()
@@ -76,6 +77,9 @@ def api_fields() -> tuple[list[NamingField], list[str]]:
         if method not in ("POST", "PUT", "PATCH"):
             continue
         view = gen.create_view(callback, method)
+        # as drf-spectacular's get_operation does: `extend_schema(methods=…)` reads the method
+        view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
+        view.schema.path, view.schema.method = path, method
         ser = view.schema.get_request_serializer()
         if isinstance(ser, type) and issubclass(ser, s.BaseSerializer):
             ser = ser()
