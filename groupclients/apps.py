@@ -7,4 +7,4 @@ class GroupclientsConfig(AppConfig):
     verbose_name = _("Group customers")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers JOB-4..6)
+        from .billing import jobs  # noqa: F401  (registers JOB-4..6)

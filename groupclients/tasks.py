@@ -17,4 +17,4 @@ def refresh_quality_all() -> dict:
     return {"groups_changed": groups_refresh_quality_all()}
 
 # The scheduled jobs (credit_control_task, retention_*_task, key_moments_task) are Celery tasks made by
-# the job registry from groupclients/jobs.py (portal.jobs.register): one lock and one JobRun each.
+# the job registry from groupclients/billing/jobs.py (portal.jobs.register): one lock and one JobRun each.

@@ -437,7 +437,7 @@ class BulkKind(Kind):
 
 
 def _apply_accounts(rows, user):
-    from .services.billing import accounts_bulk_upsert
+    from .billing.services.billing import accounts_bulk_upsert
 
     if not user.has_role("admin"):
         raise RowError({"file": [_("The billing feed is imported by an administrator.")]})
@@ -445,7 +445,7 @@ def _apply_accounts(rows, user):
 
 
 def _apply_usage(rows, user):
-    from .services.billing import usage_bulk_upsert
+    from .billing.services.billing import usage_bulk_upsert
 
     if not user.has_role("admin"):
         raise RowError({"file": [_("The billing feed is imported by an administrator.")]})
@@ -453,8 +453,8 @@ def _apply_usage(rows, user):
 
 
 def _apply_payments(rows, user):
-    from .billing_models import BillingAccount
-    from .services.credit import payment_record
+    from .billing.models import BillingAccount
+    from .billing.services.credit import payment_record
 
     if not user.has_role("admin"):
         raise RowError({"file": [_("The billing feed is imported by an administrator.")]})

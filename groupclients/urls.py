@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_retention
+from . import views
 
 urlpatterns = [
     path("", views.group_list, name="group-list"),
@@ -29,10 +29,5 @@ urlpatterns = [
     path("sites/<int:pk>/edit/", views.site_edit, name="site-edit"),
     path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("opportunities/<int:pk>/", views.opportunity_action, name="opportunity-action"),
-    path("alerts/", views_retention.alert_inbox, name="alert-inbox"),
-    path("alerts/<int:pk>/", views_retention.alert_detail, name="alert-detail"),
-    path("alerts/<int:pk>/act/", views_retention.alert_action, name="alert-action"),
-    path("credit/", views_retention.credit_orders, name="credit-orders"),
-    path("accounts/<int:pk>/", views_retention.account_detail, name="account-detail"),
-    path("accounts/<int:pk>/<str:action>/", views_retention.account_action, name="account-action"),
+    path("", include("groupclients.billing.urls")),
 ]
