@@ -7,4 +7,5 @@ class GroupclientsConfig(AppConfig):
     verbose_name = _("Group customers")
 
     def ready(self) -> None:
+        from . import tasks  # noqa: F401  (answers the services' signals)
         from .billing import jobs  # noqa: F401  (registers JOB-4..6)
