@@ -8,4 +8,4 @@ class GroupclientsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tasks  # noqa: F401  (answers the services' signals)
-        from .billing import jobs  # noqa: F401  (registers JOB-4..6)
+        from .billing import feeds, jobs  # noqa: F401  (registers the billing import kinds and JOB-4..6)
