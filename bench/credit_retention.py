@@ -149,7 +149,7 @@ def id_range(table: str, size: int) -> tuple[int, int, int]:
 
 # ---- credit control -----------------------------------------------------------------------------
 class _StepTimer:
-    """Wraps groupclients.services.credit._step to time each rule inside the real job."""
+    """Wraps groupclients.billing.services.credit._step to time each rule inside the real job."""
 
     def __init__(self, credit):
         self.credit, self.orig, self.steps = credit, credit._step, []
@@ -177,7 +177,7 @@ class _StepTimer:
 def capture_rules(now: dt.datetime) -> list[tuple[str, object, dict]]:
     """The (name, queryset, update) of every rule, exactly as credit_control_sweep builds them, without
     running anything (its _step replaced by a recorder)."""
-    from groupclients.services import credit
+    from groupclients.billing.services import credit
 
     captured = []
     orig = credit._step
@@ -218,8 +218,8 @@ def credit_floor(now: dt.datetime) -> dict:
 def credit_naive(now: dt.datetime, lo: int, hi: int) -> dict:
     """credit_control_python_loop restricted to accounts lo..hi (autocommit: one save + one INSERT per
     account, as a naive job would run); the caller restores the range afterwards."""
-    from groupclients.billing_models import BillingAccount
-    from groupclients.services import credit
+    from groupclients.billing.models import BillingAccount
+    from groupclients.billing.services import credit
 
     class _Sample:  # what the loop sees as BillingAccount: the same manager, limited to the id range
         class objects:  # noqa: N801
@@ -245,8 +245,8 @@ def bench_credit(*, sample: int, explain: bool) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
-    from groupclients.billing_models import BillingAccount, CreditOrder
-    from groupclients.services import credit
+    from groupclients.billing.models import BillingAccount, CreditOrder
+    from groupclients.billing.services import credit
     from portal.jobruns import run_job
 
     now = timezone.now()
@@ -339,8 +339,8 @@ def _explain_update(qs, update) -> str:
 def last_complete_month() -> tuple[dt.date, str]:
     from django.utils import timezone
 
-    from groupclients.billing_models import UsageMonth
-    from groupclients.services.retention import add_months
+    from groupclients.billing.models import UsageMonth
+    from groupclients.billing.services.retention import add_months
 
     month = add_months(timezone.localdate().replace(day=1), -1)
     if UsageMonth.objects.filter(month=month).exists():
@@ -360,9 +360,9 @@ def retention_naive(month: dt.date, lo: int, hi: int) -> dict:
     comparisons in Python (the app's own rule function), one get_or_create per alert, autocommit."""
     from django.utils import timezone
 
-    from groupclients.billing_models import RetentionAlert, UsageMonth
+    from groupclients.billing.models import RetentionAlert, UsageMonth
+    from groupclients.billing.services import retention
     from groupclients.models import Member
-    from groupclients.services import retention
 
     t0 = time.perf_counter()
     t = retention._thresholds()
@@ -394,8 +394,8 @@ def retention_naive(month: dt.date, lo: int, hi: int) -> dict:
 
 def retention_floor(month: dt.date) -> dict:
     """Bare INSERT … SELECT of the candidate rows into temp tables (member scan SQL; group SQL)."""
-    from groupclients.services import retention
-    from groupclients.services.retention import GROUP_SQL, MEMBER_SCAN_SQL, add_months
+    from groupclients.billing.services import retention
+    from groupclients.billing.services.retention import GROUP_SQL, MEMBER_SCAN_SQL, add_months
 
     t = retention._thresholds()
     mp = {"month": month, "prev_from": add_months(month, -3), "fwd": t["fwd"], "hotline": t["hotline"],
@@ -414,7 +414,7 @@ def retention_floor(month: dt.date) -> dict:
 
 
 class _ScanTimer:
-    """Wraps retention_scan_members / retention_scan_groups (as groupclients.jobs calls them) to time each."""
+    """Wraps retention_scan_members / retention_scan_groups (as groupclients.billing.jobs calls them) to time each."""
 
     def __init__(self, retention):
         self.r, self.times = retention, {}
@@ -437,8 +437,8 @@ class _ScanTimer:
 
 
 def bench_retention(*, sample: int, explain: bool) -> dict:
-    from groupclients.billing_models import RetentionAlert
-    from groupclients.services import retention
+    from groupclients.billing.models import RetentionAlert
+    from groupclients.billing.services import retention
     from portal.jobruns import run_job
 
     out: dict = {}
@@ -490,8 +490,8 @@ def bench_retention(*, sample: int, explain: bool) -> dict:
 
 
 def explain_retention(month: dt.date) -> None:
-    from groupclients.services import retention
-    from groupclients.services.retention import GROUP_SQL, MEMBER_SCAN_SQL, add_months
+    from groupclients.billing.services import retention
+    from groupclients.billing.services.retention import GROUP_SQL, MEMBER_SCAN_SQL, add_months
 
     t = retention._thresholds()
     mp = {"month": month, "prev_from": add_months(month, -3), "fwd": t["fwd"], "hotline": t["hotline"],

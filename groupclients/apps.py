@@ -7,4 +7,5 @@ class GroupclientsConfig(AppConfig):
     verbose_name = _("Group customers")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers JOB-4..6)
+        from . import tasks  # noqa: F401  (answers the services' signals)
+        from .billing import feeds, jobs  # noqa: F401  (registers the billing import kinds and JOB-4..6)

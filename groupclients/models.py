@@ -535,7 +535,7 @@ class ImportJob(models.Model):
         verbose_name_plural = _("imports")
 
 
-from .billing_models import (  # noqa: E402,F401  (billing and retention live in their own module)
+from .billing.models import (  # noqa: E402,F401  (billing and retention live in their own module)
     AlertAction,
     ArrearsSnapshot,
     BillingAccount,

@@ -1,7 +1,7 @@
 """Extension point of the customer file: later features (visits, tickets, alerts) add a provider
 `fn(user, group) -> dict | None` here; a panel is rendered only when its provider returns data."""
 GROUP_PANELS: list[str] = [
-    "groupclients.home.group_signals_panel",
+    "groupclients.billing.home.group_signals_panel",
     "visits.home.group_visits_panel",
     "tickets.home.group_tickets_panel",
 ]

@@ -168,7 +168,7 @@ def contracts_expiring(group: GroupCustomer, *, today: dt.date | None = None,
 def member_summary(group: GroupCustomer) -> dict:
     """Members by status, VIP tier and billing type, and how many were members three months ago (the
     base of the group retention rate, RET-7) — one query, kept on the group for the signals panel."""
-    from .services.retention import add_months
+    from .billing.services.retention import add_months
 
     then = add_months(timezone.localdate().replace(day=1), -3)
     present_then = ((Q(joined_on__isnull=True) | Q(joined_on__lte=then))

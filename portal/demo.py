@@ -16,7 +16,7 @@ from faker import Faker
 SEEDERS: list[str] = [
     "accounts.demo.seed",
     "groupclients.demo.seed",
-    "groupclients.demo_billing.seed",
+    "groupclients.billing.demo.seed",
     "visits.demo.seed",
     "tickets.demo.seed",
 ]

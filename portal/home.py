@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.module_loading import import_string
 
 PANEL_PROVIDERS: list[str] = [
-    "groupclients.home.alerts_panel",
+    "groupclients.billing.home.alerts_panel",
     "tickets.home.my_tickets_panel",
     "tickets.home.board_panel",
     "visits.home.am_visits_panel",

@@ -16,7 +16,7 @@ from accounts.scoping import WRITE, get_in_scope
 from groupclients.models import GroupCustomer
 from groupclients.scopes import GROUP_SCOPE
 from groupclients.selectors import groups_in_scope
-from groupclients.views import _history
+from groupclients.views.groups import _history
 from portal.exceptions import ApplicationError
 
 from . import compliance, services

@@ -23,7 +23,7 @@ from ..selectors import (
     member_list_for_user,
     sites_in_scope,
 )
-from ..transfer import _may_own
+from ..services.ownership import may_own
 from .serializers import (
     ContactSerializer,
     GroupSerializer,
@@ -102,7 +102,7 @@ class GroupViewSet(FilterParamsMixin, _Writes, mixins.ListModelMixin, mixins.Ret
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        if not self.request.user.has_role("am", "leader", "manager", "admin") or not _may_own(
+        if not self.request.user.has_role("am", "leader", "manager", "admin") or not may_own(
                 self.request.user, d["unit"], d["account_manager"]):
             raise PermissionDenied("You may not create groups for this unit or AM.")
         serializer.instance = self._run(lambda: services.group_create(by=self.request.user, **d))

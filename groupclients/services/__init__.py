@@ -1,5 +1,4 @@
 """Writes for the customer file. Every view, form, API view, import and task goes through these."""
-from . import credit, retention  # noqa: F401,E402
 from .contacts import contact_create, contact_reveal, contact_update, vip_designate  # noqa: F401
 from .groups import (  # noqa: F401
     group_change_status,

@@ -10,8 +10,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 
 from ..models import Contact, ContactMinimum, GroupCustomer
+
+# Sent after a committed change of a contact minimum; groupclients.tasks answers it by recomputing
+# every group's flags in the background. A signal, so that services never import tasks (issue 14
+# item 2: tasks → services, never back).
+quality_refresh_requested = Signal()
 
 # CT-2 defaults, used until an administrator edits the ContactMinimum rows.
 DEFAULT_MINIMUMS = {
@@ -96,11 +102,9 @@ def contact_minimum_set(*, row: ContactMinimum, minimum: int, by=None, request=N
     """
     from portal.policy import policy_row_save
 
-    from ..tasks import refresh_quality_all
-
     row.minimum = minimum
     if policy_row_save(row, fields=("minimum",), identity=("grade", "contact_type"),
                        key=lambda r: f"groupclients.contact_minimum.{r.grade}.{r.contact_type}", by=by,
                        request=request, old_if_new=DEFAULT_MINIMUMS.get(row.grade, {}).get(row.contact_type)):
-        transaction.on_commit(refresh_quality_all.delay)
+        transaction.on_commit(lambda: quality_refresh_requested.send(sender=ContactMinimum))
     return row

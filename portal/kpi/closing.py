@@ -88,7 +88,7 @@ def _job_lock():
 
 def _take_arrears_snapshot(month: dt.date) -> dict | int | None:
     try:
-        from groupclients.services import credit
+        from groupclients.billing.services import credit
     except ImportError:
         return None
     take = getattr(credit, "arrears_snapshot_take", None)

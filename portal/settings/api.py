@@ -66,7 +66,7 @@ SPECTACULAR_SETTINGS = {
         "FaultCauseEnum": "tickets.models.FaultCause",
         "SurveyStatusEnum": "visits.models.Survey.Status",
         "RepairStatusEnum": "visits.models.RepairCase.Status",
-        "AccountKindEnum": "groupclients.billing_models.BillingAccount.Kind",
-        "PaymentKindEnum": "groupclients.billing_models.Payment.Kind",
+        "AccountKindEnum": "groupclients.billing.models.BillingAccount.Kind",
+        "PaymentKindEnum": "groupclients.billing.models.Payment.Kind",
     },
 }

@@ -138,7 +138,7 @@ DUMP = r"""
 import json
 from accounts.models import OrgUnit, User
 from groupclients.models import Contact, GroupCustomer, Member, Site
-from groupclients.billing_models import BillingAccount
+from groupclients.billing.models import BillingAccount
 from tickets.models import Complaint, Ticket
 users = {u.pk: {"username": u.username, "unit": u.unit_id, "active": u.is_active, "roles": sorted(u.role_codes)}
          for u in User.objects.prefetch_related("roles")}
@@ -161,7 +161,7 @@ tickets = {t["id"]: {"group": t["group_id"], "site": t["site_id"], "unit": t["un
                                           "maintenance_manager_id", "opened_by_id")}
 complaints = {c["id"]: {"group": c["group_id"], "am": c["account_manager_id"], "recorded_by": c["recorded_by_id"]}
               for c in Complaint.objects.values("id", "group_id", "account_manager_id", "recorded_by_id")}
-from groupclients.billing_models import CreditOrder, RetentionAlert
+from groupclients.billing.models import CreditOrder, RetentionAlert
 alert_groups = list(RetentionAlert.objects.values_list("group_id", flat=True))
 order_groups = list(CreditOrder.objects.values_list("account__group_id", flat=True))
 from groupclients.models import Product

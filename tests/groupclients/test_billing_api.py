@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from groupclients.billing_models import BillingAccount, RetentionAlert, UsageMonth
-from groupclients.services import retention
+from groupclients.billing.models import BillingAccount, RetentionAlert, UsageMonth
+from groupclients.billing.services import retention
 from tests.factories import MemberFactory
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from groupclients.billing_models import BillingAccount, CreditOrder, Package, RetentionAlert
-from portal.jobruns import run_job
-from groupclients.services import credit
+from groupclients.billing.models import BillingAccount, CreditOrder, Package, RetentionAlert
+from groupclients.billing.services import credit
 from portal.exceptions import ApplicationError
+from portal.jobruns import run_job
 from portal.sms.models import OutboxMessage
 from tests.factories import ContactFactory, MemberFactory
 
@@ -230,7 +230,7 @@ def test_arrears_snapshot_once_per_month(book):
     account(book, "S2", kind="prepaid", cash_balance=Decimal("-4"), arrears_since=month - dt.timedelta(days=10))
     assert credit.arrears_snapshot_take(month=month) == 2
     assert credit.arrears_snapshot_take(month=month) == 0
-    from groupclients.billing_models import ArrearsSnapshot
+    from groupclients.billing.models import ArrearsSnapshot
 
     s1 = ArrearsSnapshot.objects.get(account__external_id="S1")
     assert s1.ageing_months >= 3 and not s1.counted_on_network

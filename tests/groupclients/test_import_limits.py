@@ -152,7 +152,7 @@ def test_issue12_item8_progress_is_published_while_checking(people, org, client_
         published.append((phase, done, total))
         return real(job, done, total, phase)
 
-    with mock.patch("groupclients.transfer.progress_publish", side_effect=spy):
+    with mock.patch("groupclients.transfer.run.progress_publish", side_effect=spy):
         job = _upload(client_for(people["am1"]), run_commit, "groups.xlsx",
                       xlsx_bytes([HEADER] + [row(i) for i in range(1200)]))
     assert job.status == ImportJob.Status.VALID
@@ -163,7 +163,7 @@ def test_issue12_item8_progress_is_published_while_checking(people, org, client_
 
 def test_issue12_item8_a_crash_in_the_task_ends_failed_with_a_message(people, org, client_for, run_commit):
     """issue 12 item 8: an unexpected error does not leave the import "checking"."""
-    with mock.patch("groupclients.transfer.validate", side_effect=RuntimeError("database went away")):
+    with mock.patch("groupclients.transfer.run.validate", side_effect=RuntimeError("database went away")):
         job = _upload(client_for(people["am1"]), run_commit, "groups.xlsx", xlsx_bytes([HEADER, row(1)]))
     assert job.status == ImportJob.Status.FAILED
     assert "database went away" in _messages(job)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groupclients.billing_models import BillingAccount, CreditOrder, RetentionAlert
+from groupclients.billing.models import BillingAccount, CreditOrder, RetentionAlert
 from groupclients.models import Contact, GroupCustomer, Member, Site
 from tests.factories import MemberFactory, SiteFactory, UserFactory
 

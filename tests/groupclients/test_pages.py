@@ -49,9 +49,9 @@ def busy_group(book, people):
 
     from django.utils import timezone
 
-    from groupclients.billing_models import RetentionAlert, UsageMonth
+    from groupclients.billing.models import RetentionAlert, UsageMonth
+    from groupclients.billing.services.retention import add_months
     from groupclients.models import CompetitorContract, Opportunity, Product
-    from groupclients.services.retention import add_months
     from tickets.workflow import ticket_open
     from visits.services import visit_log_create
 

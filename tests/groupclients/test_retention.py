@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from groupclients.billing_models import RetentionAlert, UsageMonth
-from groupclients.services import retention
+from groupclients.billing.models import RetentionAlert, UsageMonth
+from groupclients.billing.services import retention
 from portal.policy import override_policy
 from tests.factories import MemberFactory
 

@@ -141,7 +141,7 @@ def test_unused_csv_module_reader_roundtrip():
 
 
 def test_billing_usage_file_import_dry_run_then_apply(book, people, client_for, run_commit):
-    from groupclients.billing_models import UsageMonth
+    from groupclients.billing.models import UsageMonth
     from tests.factories import MemberFactory
 
     MemberFactory(group=book["g1"], mobile="13600000501")

@@ -197,7 +197,7 @@ def test_the_close_takes_the_arrears_snapshot(june, province, report_for):
     figure of the closed month does not move when the account is paid afterwards."""
     from decimal import Decimal
 
-    from groupclients.billing_models import ArrearsSnapshot, BillingAccount
+    from groupclients.billing.models import ArrearsSnapshot, BillingAccount
 
     acc = BillingAccount.objects.create(
         external_id="CLOSE-1",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from groupclients.billing_models import ArrearsSnapshot, BillingAccount
+from groupclients.billing.models import ArrearsSnapshot, BillingAccount
 from portal.kpi.closing import month_close
 from portal.kpi.models import KpiMonth, KpiSnapshot
 from portal.models import JobRun

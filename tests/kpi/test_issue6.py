@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from groupclients.billing_models import ArrearsSnapshot, BillingAccount, CreditOrder, RetentionAlert
+from groupclients.billing.models import ArrearsSnapshot, BillingAccount, CreditOrder, RetentionAlert
 from tests.kpi.conftest import M, at
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "tests", "migrations", "node_modules", "var", "static", "locale", "__pycache__", ".git"}
 
 # Keys declared before the code that reads them has landed. Empty: issue 6's retention and
-# credit-control keys are all read now (groupclients/services/retention.py, credit.py). A key added
+# credit-control keys are all read now (groupclients/billing/services/retention.py, credit.py). A key added
 # here must be removed when its code lands (test_expected_later_keys_are_still_declared fails for a
 # listed key that is no longer registered, and test_expected_later_keys_are_really_unused for one
 # that is read by now), so the list cannot go stale silently.

@@ -26,8 +26,8 @@ from portal.sms.numbers import normalise_mobile
 from portal.sms.rendering import render_text
 from portal.sms.services import template_context, template_text
 
-from ..billing_models import ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert
-from ..models import Member
+from ...models import Member
+from ..models import ArrearsSnapshot, BillingAccount, CreditOrder, Package, Payment, RetentionAlert
 
 A = BillingAccount.Status
 K = BillingAccount.Kind

@@ -11,8 +11,8 @@ from accounts.scoping import WRITE, get_in_scope, scope_queryset
 from portal.api.params import Choice, FilterParamsMixin, Id
 from portal.ids import is_id
 
-from ..billing_models import BillingAccount, CreditOrder, RetentionAlert
-from ..scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
+from ...scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
+from ..models import BillingAccount, CreditOrder, RetentionAlert
 from ..services import billing, credit, retention
 
 

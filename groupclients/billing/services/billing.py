@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import ApplicationError
 
-from ..billing_models import BillingAccount, Package, UsageMonth
-from ..models import GroupCustomer, Member
+from ...models import GroupCustomer, Member
+from ..models import BillingAccount, Package, UsageMonth
 
 ACCOUNT_FIELDS = ("kind", "cash_balance", "noncash_balance", "noncash_expires_on", "balance_valid_until",
                   "amount_due", "due_date", "arrears_since", "instalment_end", "credit_level", "enrolled", "exempt",

@@ -16,13 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import WRITE, get_in_scope, scope_queryset
 from portal.exceptions import ApplicationError
 
-from .billing_models import BillingAccount, CreditOrder, RetentionAlert
-from .scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
+from ..scopes import ACCOUNT_SCOPE, ALERT_SCOPE, ORDER_SCOPE
+from .models import BillingAccount, CreditOrder, RetentionAlert
+from .selectors import alerts_in_scope
 from .services import credit, retention
-
-
-def alerts_in_scope(user):
-    return scope_queryset(user, RetentionAlert.objects.select_related("group", "member", "assigned_am"), ALERT_SCOPE)
 
 
 @login_required

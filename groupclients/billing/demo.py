@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from .billing_models import BillingAccount, UsageMonth
-from .models import Member
+from ..models import Member
+from .models import BillingAccount, UsageMonth
 from .services.retention import add_months
 
 BATCH = 20000

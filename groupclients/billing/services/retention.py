@@ -21,8 +21,8 @@ from portal.exceptions import ApplicationError, TransitionError
 from portal.policy import policies
 from portal.workdays import deadline_end_of_nth_workday
 
-from ..billing_models import AlertAction, RetentionAlert
-from ..models import CompetitorContract, GroupCustomer, Member
+from ...models import CompetitorContract, GroupCustomer, Member
+from ..models import AlertAction, RetentionAlert
 
 T = RetentionAlert.Type
 BATCH = 5000

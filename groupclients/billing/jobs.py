@@ -10,8 +10,8 @@ from django.utils import timezone
 from portal.jobs import Job, register
 from portal.policy import policy
 
-from .billing_models import BillingAccount, RetentionAlert
-from .models import Member
+from ..models import Member
+from .models import BillingAccount, RetentionAlert
 from .services import credit, retention
 
 
@@ -57,13 +57,13 @@ def key_moments() -> dict:
 
 register(Job("credit_control", "groupclients.tasks.credit_control_task",
              "JOB-5: reminders, half-suspension, suspension, resume, disconnect work orders (hourly).",
-             crontab="15 * * * *", func="groupclients.jobs.credit_control"))
+             crontab="15 * * * *", func="groupclients.billing.jobs.credit_control"))
 register(Job("retention_daily", "groupclients.tasks.retention_daily_task",
              "JOB-4: daily warnings — competitor hotline calls, VIP payments due, VIP suspensions.",
-             crontab="0 7 * * *", func="groupclients.jobs.retention_daily"))
+             crontab="0 7 * * *", func="groupclients.billing.jobs.retention_daily"))
 register(Job("retention_monthly", "groupclients.tasks.retention_monthly_task",
              "JOB-4: monthly warnings over last month's usage (ARPU/MOU/data drops, zero charge, forwarding, groups).",
-             crontab="0 6 2 * *", func="groupclients.jobs.retention_monthly"))
+             crontab="0 6 2 * *", func="groupclients.billing.jobs.retention_monthly"))
 register(Job("key_moments", "groupclients.tasks.key_moments_task",
              "JOB-6/RET-5: key-moment reminders to AMs (competitor contracts expiring).", crontab="10 7 * * *",
-             func="groupclients.jobs.key_moments"))
+             func="groupclients.billing.jobs.key_moments"))

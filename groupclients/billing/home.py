@@ -6,17 +6,17 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum, Window
 from django.utils import timezone
 
-from .billing_models import RetentionAlert, UsageMonth
-from .models import Member
-from .scopes import sees_financials
-from .selectors import member_summary
+from ..models import Member
+from ..scopes import sees_financials
+from ..selectors import member_summary
+from .models import RetentionAlert, UsageMonth
 from .services.retention import add_months
 
 
 def alerts_panel(user) -> dict | None:
     if not user.has_role("am", "leader", "manager"):
         return None
-    from .views_retention import alerts_in_scope
+    from .selectors import alerts_in_scope
 
     qs = alerts_in_scope(user).filter(status__in=["open", "in_progress"])
     if user.role_codes == {"am"}:

@@ -1,0 +1,1 @@
+"""Billing, retention and credit control (issue 14 item 3)."""
